@@ -139,7 +139,7 @@ internal sealed class SqliteQueryTranslator
         // LIKE runs on the value as stored; the provider's folded key is only for comparisons.
         return Leaf(filter.Field, v =>
         {
-            var call = $"{LikeFunction}({v}, {Param(filter.Pattern)}, {(filter.CaseInsensitive ? 1 : 0)})";
+            var call = $"{LikeFunction}(CAST({v} AS BLOB), CAST({Param(filter.Pattern)} AS BLOB), {(filter.CaseInsensitive ? 1 : 0)})";
             if (filter.CaseInsensitive)
             {
                 return call;

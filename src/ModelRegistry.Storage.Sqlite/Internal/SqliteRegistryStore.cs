@@ -252,7 +252,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
                 }
                 else if (prefix.Length > 0)
                 {
-                    sql.Append(" AND ").Append(SqliteSession.StartsWithFunction).Append("(subject, ").Append(P(prefix)).Append(')');
+                    sql.Append(" AND ").Append(SqliteSession.StartsWithFunction).Append("(CAST(subject AS BLOB), CAST(").Append(P(prefix)).Append(" AS BLOB))");
                 }
             }
             else

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace ModelRegistry.Storage.Sqlite.Internal;
@@ -19,13 +20,16 @@ internal sealed class SqliteSession : IDisposable
         try
         {
             Connection.Open();
-            Connection.CreateFunction<string?, string?, long, bool>(
+            // Arguments arrive as BLOBs (the SQL casts them): Microsoft.Data.Sqlite cuts TEXT function arguments at the
+            // first NUL, while the UTF-8 bytes of a BLOB are passed whole.
+            Connection.CreateFunction<byte[]?, byte[]?, long, bool>(
                 SqliteQueryTranslator.LikeFunction,
-                static (value, pattern, caseInsensitive) => value is not null && pattern is not null && Search.LikePattern.IsMatch(value, pattern, caseInsensitive != 0),
+                static (value, pattern, caseInsensitive) => value is not null && pattern is not null
+                    && Search.LikePattern.IsMatch(Encoding.UTF8.GetString(value), Encoding.UTF8.GetString(pattern), caseInsensitive != 0),
                 isDeterministic: true);
-            Connection.CreateFunction<string?, string?, bool>(
+            Connection.CreateFunction<byte[]?, byte[]?, bool>(
                 StartsWithFunction,
-                static (value, prefix) => value is not null && prefix is not null && value.StartsWith(prefix, StringComparison.Ordinal),
+                static (value, prefix) => value is not null && prefix is not null && value.AsSpan().StartsWith(prefix),
                 isDeterministic: true);
             Execute($"PRAGMA busy_timeout = {busyTimeoutMs}");
             Execute(durability == SqliteDurability.Normal ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
