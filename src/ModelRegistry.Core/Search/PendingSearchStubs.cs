@@ -14,7 +14,7 @@ internal static class FilterEvaluator
 internal static class SearchOrdering
 {
     public static IComparer<RegisteredModel> ForModels(IReadOnlyList<SortKey> order)
-        => Comparer<RegisteredModel>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        => Comparer<RegisteredModel>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name) * (order.Count > 0 && order[0].Descending ? -1 : 1));
 
     public static IComparer<ModelVersion> ForVersions(IReadOnlyList<SortKey> order)
         => Comparer<ModelVersion>.Create((a, b) => string.CompareOrdinal(a.ModelName, b.ModelName) is var c && c != 0 ? c : b.Version.CompareTo(a.Version));

@@ -78,7 +78,7 @@ internal sealed partial class RegistryService
             }
 
             var existing = await _store.ListVersionsAsync(model.Name, cancellationToken);
-            var version = explicitVersion ?? (existing.Count == 0 ? SemanticVersion.Create(1, 0, 0) : existing.Max()!.Version.Next(request.Increment));
+            var version = explicitVersion ?? (existing.Count == 0 ? SemanticVersion.Create(1, 0, 0) : existing.MaxBy(v => v.Version)!.Version.Next(request.Increment));
             if (existing.FirstOrDefault(v => v.Version == version) is { } clash)
             {
                 throw new ModelRegistryException(ErrorCode.AlreadyExists, $"Model '{model.Name}' already has version {clash.Version}; versions are immutable, so create a new version number (or omit Version to get the next one).", AuditData.VersionSubject(model.Name, clash.Version));
@@ -142,13 +142,13 @@ internal sealed partial class RegistryService
                 var versions = await _store.ListVersionsAsync(model.Name, cancellationToken);
                 return versions.Count == 0
                     ? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{model.Name}' has no versions yet, so 'latest' names nothing.", AuditData.ModelSubject(model.Name))
-                    : versions.Max()!;
+                    : versions.MaxBy(v => v.Version)!;
             }
 
             default:
             {
                 var versions = await _store.ListVersionsAsync(model.Name, cancellationToken);
-                return versions.Where(v => v.Stage == uri.Stage).Max()
+                return versions.Where(v => v.Stage == uri.Stage).MaxBy(v => v.Version)
                        ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{model.Name}' has no version in {uri.Stage}.", AuditData.ModelSubject(model.Name));
             }
         }
