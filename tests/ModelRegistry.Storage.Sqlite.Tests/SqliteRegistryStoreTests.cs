@@ -124,7 +124,8 @@ public sealed class SqliteRegistryStoreTests : IDisposable
         (await Versions(F.Eq(F.Tag("env"), "prod"))).Should().ContainSingle();
         (await Versions(F.Eq(F.Stage, ModelStage.Staging))).Should().ContainSingle();
         (await Versions(F.Eq(F.Provider, "OpenAI"))).Should().BeEmpty();
-        (await Versions(F.Eq(F.Provider, "anthropic"))).Should().ContainSingle();
+        (await Versions(F.Eq(F.Provider, "Anthropic"))).Should().ContainSingle();
+        (await Versions(F.Eq(F.Provider, "anthropic"))).Should().BeEmpty("providers compare ordinally, like every string");
     }
 
     [Fact]

@@ -14,20 +14,32 @@ internal sealed record SqliteQuery(string Sql, IReadOnlyList<object> Arguments);
 /// tag key, metric name and pattern becomes a parameter.
 /// </summary>
 /// <remarks>
-/// The semantics are those of <see cref="FilterNode"/>: logic is two-valued, so every leaf is written to yield 0 or 1
-/// and never SQL NULL (a nullable column is tested with <c>IS NOT NULL AND …</c>); collection and keyed fields
-/// (owner, provider, tags, metrics, params) become <c>IN (SELECT …)</c> sub-queries over their side tables, true when
-/// any element matches; strings compare with SQLite's BINARY collation, which on UTF-8 is code-point order;
-/// LIKE/ILIKE call <see cref="LikePattern.IsMatch"/> through the <c>mr_like</c> function, so matching is exactly
-/// Core's. Ordering puts missing values lowest, which is SQLite's own NULL ordering.
+/// The semantics are Core's reference evaluator's (see <see cref="FilterNode"/>):
+/// <list type="bullet">
+/// <item>Logic is two-valued. Every leaf yields 0 or 1, never SQL NULL: a nullable column is tested as
+/// <c>(col IS NOT NULL AND …)</c>, and side-table fields as <c>owner IN (SELECT …)</c> over non-null columns.</item>
+/// <item>A missing value fails every comparison, <c>LIKE</c> and <c>IN</c>; only <c>IS NULL</c> tests presence. A field
+/// that does not apply to the target (for example <c>stage</c> on models) or a literal of the wrong type is missing,
+/// not an error: such leaves become the constants 0 or 1.</item>
+/// <item>Collection fields (owner, provider) and keyed fields (tags, metrics, params) live in side tables and match
+/// when any row matches.</item>
+/// <item>Strings compare with SQLite's BINARY collation, which on UTF-8 is code-point order; timestamps as UTC ticks,
+/// versions by <see cref="Registry.SemanticVersion.SortKey"/>, enums by integer.</item>
+/// <item><c>LIKE</c>/<c>ILIKE</c> call <see cref="LikePattern.IsMatch"/> through <see cref="LikeFunction"/>, so matching
+/// is exactly Core's; a case-sensitive pattern with a literal prefix also gets an index-friendly range.</item>
+/// <item>Ordering puts missing values lowest, which is SQLite's own NULL ordering. Keys that have no value for the
+/// target (collections, model-level fields on versions) order nothing and are left out.</item>
+/// </list>
 /// </remarks>
 internal sealed class SqliteQueryTranslator
 {
     /// <summary>The SQL function that evaluates LIKE/ILIKE with Core's <see cref="LikePattern"/>.</summary>
     public const string LikeFunction = "mr_like";
 
+    private const string False = "0";
+    private const string True = "1";
+
     private readonly SearchTarget _target;
-    private readonly StringBuilder _sql = new(256);
     private readonly List<object> _args = [];
     private bool _joinModel;
 
@@ -42,11 +54,14 @@ internal sealed class SqliteQueryTranslator
         var order = new List<string>(query.OrderBy.Count);
         foreach (var key in query.OrderBy)
         {
-            order.Add(t.OrderExpression(key.Field) + (key.Descending ? " DESC" : " ASC"));
+            if (t.OrderExpression(key.Field) is { } expression)
+            {
+                order.Add(expression + (key.Descending ? " DESC" : " ASC"));
+            }
         }
 
         var limit = t.Param((long)query.Limit);
-        var sql = t._sql;
+        var sql = new StringBuilder(256);
         if (target == SearchTarget.Models)
         {
             sql.Append("SELECT m.doc FROM models m");
@@ -56,11 +71,11 @@ internal sealed class SqliteQueryTranslator
             sql.Append("SELECT v.doc FROM versions v");
             if (t._joinModel)
             {
-                sql.Append(" LEFT JOIN models mm ON mm.key = v.model_key");
+                sql.Append(" JOIN models mm ON mm.key = v.model_key");
             }
         }
 
-        if (where is not null)
+        if (where is not null && where != True)
         {
             sql.Append(" WHERE ").Append(where);
         }
@@ -82,45 +97,72 @@ internal sealed class SqliteQueryTranslator
 
     private string Node(FilterNode node) => node switch
     {
-        AndFilter and => Join(and.Operands, " AND ", "1"),
-        OrFilter or => Join(or.Operands, " OR ", "0"),
-        NotFilter not => "NOT (" + Node(not.Operand) + ")",
-        ComparisonFilter c => Leaf(c.Field, v => v + " " + Operator(c.Operator) + " " + Param(Literal(c.Field, c.Value))),
+        AndFilter and => Join(and.Operands, " AND ", True),
+        OrFilter or => Join(or.Operands, " OR ", False),
+        NotFilter not => Node(not.Operand) switch
+        {
+            True => False,
+            False => True,
+            var operand => "NOT (" + operand + ")",
+        },
+        ComparisonFilter c => Comparison(c),
         InFilter i => In(i),
         LikeFilter l => Like(l),
         IsNullFilter n => IsNull(n),
-        _ => throw Invalid($"The filter node {node.GetType().Name} is not supported by the SQLite store."),
+        _ => throw new ModelRegistryException(ErrorCode.InvalidFilter, $"The filter node {node.GetType().Name} is not supported by the SQLite store."),
     };
 
-    private string Join(IReadOnlyList<FilterNode> operands, string separator, string empty)
+    private string Join(IReadOnlyList<FilterNode> operands, string separator, string identity)
     {
-        if (operands.Count == 0)
+        var parts = new List<string>(operands.Count);
+        foreach (var operand in operands)
         {
-            return empty;
+            parts.Add(Node(operand));
         }
 
-        var parts = new string[operands.Count];
-        for (var i = 0; i < parts.Length; i++)
+        if (parts.Count == 0)
         {
-            parts[i] = Node(operands[i]);
+            return identity;
         }
 
-        return "(" + string.Join(separator, parts) + ")";
+        return parts.Count == 1 ? parts[0] : "(" + string.Join(separator, parts) + ")";
+    }
+
+    private string Comparison(ComparisonFilter filter)
+    {
+        var column = Column(filter.Field);
+        var literal = column is null ? null : Literal(filter.Field, filter.Value);
+        if (column is null || literal is null)
+        {
+            return False;
+        }
+
+        return Leaf(column, v => v + " " + Operator(filter.Operator) + " " + Param(literal));
     }
 
     private string In(InFilter filter)
     {
-        if (filter.Values.Count == 0)
+        var column = Column(filter.Field);
+        var literals = new List<object>(filter.Values.Count);
+        foreach (var value in filter.Values)
         {
-            return "0";
+            if (column is not null && value is not null && Literal(filter.Field, value) is { } literal)
+            {
+                literals.Add(literal);
+            }
         }
 
-        return Leaf(filter.Field, v =>
+        if (column is null || literals.Count == 0)
+        {
+            return False;
+        }
+
+        return Leaf(column, v =>
         {
             var sb = new StringBuilder(v).Append(" IN (");
-            for (var i = 0; i < filter.Values.Count; i++)
+            for (var i = 0; i < literals.Count; i++)
             {
-                sb.Append(i == 0 ? string.Empty : ", ").Append(Param(Literal(filter.Field, filter.Values[i])));
+                sb.Append(i == 0 ? string.Empty : ", ").Append(Param(literals[i]));
             }
 
             return sb.Append(')').ToString();
@@ -129,16 +171,15 @@ internal sealed class SqliteQueryTranslator
 
     private string Like(LikeFilter filter)
     {
-        if (SearchFields.TypeOf(filter.Field.Field) != SearchFieldType.String)
+        var column = Column(filter.Field);
+        if (column is null || filter.Pattern is null || SearchFields.TypeOf(filter.Field.Field) != SearchFieldType.String)
         {
-            throw Invalid($"LIKE applies to text fields; {filter.Field} is not one.");
+            return False;
         }
 
-        var column = Column(filter.Field);
-
-        // LIKE runs on the value as stored; the provider's folded key is only for comparisons.
-        return Leaf(filter.Field, v =>
+        return Leaf(column, v =>
         {
+            // Arguments go in as BLOBs: Microsoft.Data.Sqlite cuts TEXT function arguments at a NUL character.
             var call = $"{LikeFunction}(CAST({v} AS BLOB), CAST({Param(filter.Pattern)} AS BLOB), {(filter.CaseInsensitive ? 1 : 0)})";
             if (filter.CaseInsensitive)
             {
@@ -152,17 +193,23 @@ internal sealed class SqliteQueryTranslator
             return successor is null
                 ? call
                 : $"{v} >= {Param(prefix)} AND {v} < {Param(successor)} AND {call}";
-        }, likeColumn: column.LikeValue);
+        });
     }
 
     private string IsNull(IsNullFilter filter)
     {
         var column = Column(filter.Field);
+        if (column is null)
+        {
+            // No value at all: IS NULL holds, IS NOT NULL does not.
+            return filter.Negated ? False : True;
+        }
+
         if (column.Table is null)
         {
             if (!column.Nullable)
             {
-                return filter.Negated ? "1" : "0";
+                return filter.Negated ? True : False;
             }
 
             return column.Value + (filter.Negated ? " IS NOT NULL" : " IS NULL");
@@ -171,19 +218,17 @@ internal sealed class SqliteQueryTranslator
         return column.Owner + (filter.Negated ? " IN " : " NOT IN ") + SideSelect(column, predicate: null);
     }
 
-    /// <summary>Builds a leaf: a predicate on the field's value that is 0 or 1, never NULL.</summary>
-    private string Leaf(FieldRef field, Func<string, string> predicate, string? likeColumn = null)
+    /// <summary>Builds a leaf for a present value: a predicate that is 0 or 1, never NULL.</summary>
+    private string Leaf(FieldSql column, Func<string, string> predicate)
     {
-        var column = Column(field);
         if (column.Table is null)
         {
-            var value = likeColumn ?? column.Value;
             return column.Nullable
-                ? "(" + value + " IS NOT NULL AND " + predicate(value) + ")"
-                : "(" + predicate(value) + ")";
+                ? "(" + column.Value + " IS NOT NULL AND " + predicate(column.Value) + ")"
+                : "(" + predicate(column.Value) + ")";
         }
 
-        return column.Owner + " IN " + SideSelect(column, predicate("s." + (likeColumn ?? column.Value)));
+        return column.Owner + " IN " + SideSelect(column, predicate("s." + column.Value));
     }
 
     private string SideSelect(FieldSql column, string? predicate)
@@ -208,14 +253,26 @@ internal sealed class SqliteQueryTranslator
         return sb.Append(')').ToString();
     }
 
-    private string OrderExpression(FieldRef field)
+    /// <summary>The SQL value to order by, or <see langword="null"/> when the key has no value for this target.</summary>
+    private string? OrderExpression(FieldRef field)
     {
-        if (!SearchFields.IsOrderable(field.Field))
+        if (SearchFields.IsCollection(field.Field))
         {
-            throw Invalid($"Results cannot be ordered by {field}: it has several values.");
+            return null;
+        }
+
+        // The reference ordering reads versions without their model: model-level keys are missing for every version.
+        if (_target == SearchTarget.Versions && field.Field is SearchField.RiskTier or SearchField.Status)
+        {
+            return null;
         }
 
         var column = Column(field);
+        if (column is null)
+        {
+            return null;
+        }
+
         if (column.Table is null)
         {
             return column.Value;
@@ -233,76 +290,87 @@ internal sealed class SqliteQueryTranslator
         ComparisonOperator.LessThanOrEqual => "<=",
         ComparisonOperator.GreaterThan => ">",
         ComparisonOperator.GreaterThanOrEqual => ">=",
-        _ => throw Invalid($"Unknown comparison operator {op}."),
+        _ => throw new ModelRegistryException(ErrorCode.InvalidFilter, $"Unknown comparison operator {op}."),
     };
 
-    /// <summary>Converts a literal to the stored representation of the field: ticks, sort keys, enum integers, folded providers.</summary>
-    private static object Literal(FieldRef field, FilterValue value)
+    /// <summary>
+    /// The literal in the stored representation of the field (ticks, sort keys, enum integers), or
+    /// <see langword="null"/> when its type does not fit the field, in which case it matches nothing.
+    /// </summary>
+    private static object? Literal(FieldRef field, FilterValue value)
     {
-        var type = SearchFields.TypeOf(field.Field);
-        var expected = type switch
+        var fits = (SearchFields.TypeOf(field.Field), value.Kind) switch
         {
-            SearchFieldType.String => FilterValueKind.String,
-            SearchFieldType.Number => FilterValueKind.Number,
-            SearchFieldType.Timestamp => FilterValueKind.Timestamp,
-            SearchFieldType.Version => FilterValueKind.Version,
-            _ => FilterValueKind.Enum,
+            (SearchFieldType.String, FilterValueKind.String) => true,
+            (SearchFieldType.Number, FilterValueKind.Number) => true,
+            (SearchFieldType.Timestamp, FilterValueKind.Timestamp) => true,
+            (SearchFieldType.Version, FilterValueKind.Version) => true,
+            (SearchFieldType.Enum, FilterValueKind.Enum) => true,
+            _ => false,
         };
-        if (value.Kind != expected)
+        if (!fits)
         {
-            throw Invalid($"{field} holds {type} values and cannot be compared with a {value.Kind} literal.");
+            return null;
         }
 
         return value.Kind switch
         {
-            FilterValueKind.String when field.Field == SearchField.Provider => SqliteText.FoldUpper(value.Text!),
-            FilterValueKind.String => value.Text!,
-            FilterValueKind.Number => value.Number,
+            FilterValueKind.String => value.Text,
+            FilterValueKind.Number => double.IsNaN(value.Number) ? null : value.Number,
             FilterValueKind.Timestamp => value.Timestamp.UtcTicks,
-            FilterValueKind.Version => value.Version!.SortKey,
+            FilterValueKind.Version => value.Version?.SortKey,
             _ => (long)value.EnumValue,
         };
     }
 
-    /// <summary>Where a field lives. Scalar fields have <see cref="Table"/> null; collection and keyed fields live in a side table.</summary>
-    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null, string? LikeValue = null);
+    /// <summary>Where a field lives. Scalar fields have <see cref="Table"/> null; collection and keyed fields live in a side table aliased <c>s</c>.</summary>
+    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null);
 
-    private FieldSql Column(FieldRef field)
+    /// <summary>The field's SQL, or <see langword="null"/> when the field has no value for this target.</summary>
+    private FieldSql? Column(FieldRef field)
     {
-        if (!SearchFields.AppliesTo(field.Field, _target))
-        {
-            throw Invalid($"{field} cannot be used when searching {_target.ToString().ToLowerInvariant()}.");
-        }
-
         if (SearchFields.IsKeyed(field.Field) && field.Key is null)
         {
-            throw Invalid($"{field.Field} needs a key, such as tags.team.");
+            return null;
         }
 
-        var models = _target == SearchTarget.Models;
+        if (_target == SearchTarget.Models)
+        {
+            return field.Field switch
+            {
+                SearchField.Name => new("m.name", false),
+                SearchField.Description => new("m.description", true),
+                SearchField.CreatedAt => new("m.created_at", false),
+                SearchField.UpdatedAt => new("m.updated_at", false),
+                SearchField.RiskTier => new("m.risk_tier", false),
+                SearchField.Status => new("m.status", false),
+                SearchField.Owner => new("owner", false, "model_owners s", "m.id", "s.model_id"),
+                SearchField.Tag => new("value", false, "model_tags s", "m.id", "s.model_id", field.Key),
+                _ => null,
+            };
+        }
+
         switch (field.Field)
         {
             case SearchField.Name:
-                return new(models ? "m.name" : "v.model_name", false);
+                return new("v.model_name", false);
             case SearchField.Description:
-                return new(models ? "m.description" : "v.description", true);
+                return new("v.description", true);
             case SearchField.CreatedAt:
-                return new(models ? "m.created_at" : "v.created_at", false);
+                return new("v.created_at", false);
             case SearchField.UpdatedAt:
-                return new(models ? "m.updated_at" : "v.updated_at", false);
+                return new("v.updated_at", false);
             case SearchField.RiskTier:
-                return models ? new("m.risk_tier", false) : ModelColumn("mm.risk_tier");
+                _joinModel = true;
+                return new("mm.risk_tier", false);
             case SearchField.Status:
-                return models ? new("m.status", false) : ModelColumn("mm.status");
+                _joinModel = true;
+                return new("mm.status", false);
             case SearchField.Owner:
-                // For versions the owners are the owning model's, reached through its key (never NULL, so IN is two-valued).
-                return models
-                    ? new("owner", false, "model_owners s", "m.id", "s.model_id")
-                    : new("owner", false, "model_owners s JOIN models o ON o.id = s.model_id", "v.model_key", "o.key");
+                // The owning model's owners, reached through its key (never NULL, so IN stays two-valued).
+                return new("owner", false, "model_owners s JOIN models o ON o.id = s.model_id", "v.model_key", "o.key");
             case SearchField.Tag:
-                return models
-                    ? new("value", false, "model_tags s", "m.id", "s.model_id", field.Key)
-                    : new("value", false, "version_tags s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_tags s", "v.id", "s.version_id", field.Key);
             case SearchField.Version:
                 return new("v.sort_key", false);
             case SearchField.Stage:
@@ -312,23 +380,13 @@ internal sealed class SqliteQueryTranslator
             case SearchField.Commit:
                 return new("v.source_commit", true);
             case SearchField.Provider:
-                return new("provider_key", false, "version_providers s", "v.id", "s.version_id", LikeValue: "provider");
+                return new("provider", false, "version_providers s", "v.id", "s.version_id");
             case SearchField.Metric:
                 return new("value", false, "version_metrics s", "v.id", "s.version_id", field.Key);
             case SearchField.Param:
                 return new("value", false, "version_params s", "v.id", "s.version_id", field.Key);
             default:
-                throw Invalid($"{field} is not a searchable field.");
+                return null;
         }
     }
-
-    private FieldSql ModelColumn(string column)
-    {
-        // Version searches reach model-level fields through a LEFT JOIN; a version whose model row is missing
-        // simply has no value.
-        _joinModel = true;
-        return new(column, true);
-    }
-
-    private static ModelRegistryException Invalid(string message) => new(ErrorCode.InvalidFilter, message);
 }

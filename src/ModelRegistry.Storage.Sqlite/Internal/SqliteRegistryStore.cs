@@ -510,6 +510,20 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
     private static void PutVersionRow(SqliteSession s, PutVersion put, string doc)
     {
         var version = put.Version;
+        var modelKey = SqliteText.ModelKey(version.ModelName);
+
+        // A version belongs to a model. If the model is gone, it was deleted after the caller read it: a conflict,
+        // never an orphan version.
+        var owner = s.Command("SELECT 1 FROM models WHERE key = @key");
+        SqliteSession.Bind(owner, "@key", modelKey);
+        if (owner.ExecuteScalar() is null)
+        {
+            throw new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"Model '{version.ModelName}' no longer exists (it was deleted by another writer), so version {version.Version} cannot be written.",
+                VersionSubject(version.ModelName, version.Version));
+        }
+
         SqliteCommand command;
         if (put.ExpectedRevision == 0)
         {
@@ -526,7 +540,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
         }
 
-        SqliteSession.Bind(command, "@key", SqliteText.ModelKey(version.ModelName));
+        SqliteSession.Bind(command, "@key", modelKey);
         SqliteSession.Bind(command, "@sort", version.Version.SortKey);
         SqliteSession.Bind(command, "@name", version.ModelName);
         SqliteSession.Bind(command, "@description", version.Description);
@@ -573,14 +587,12 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             metric.ExecuteNonQuery();
         }
 
-        var provider = s.Command("INSERT INTO version_providers (version_id, ord, provider, provider_key) VALUES (@id, @ord, @provider, @providerKey)");
+        var provider = s.Command("INSERT INTO version_providers (version_id, ord, provider) VALUES (@id, @ord, @provider)");
         for (var i = 0; i < version.ProviderBindings.Count; i++)
         {
-            var name = version.ProviderBindings[i].Provider;
             SqliteSession.Bind(provider, "@id", versionId);
             SqliteSession.Bind(provider, "@ord", (long)i);
-            SqliteSession.Bind(provider, "@provider", name);
-            SqliteSession.Bind(provider, "@providerKey", SqliteText.FoldUpper(name));
+            SqliteSession.Bind(provider, "@provider", version.ProviderBindings[i].Provider);
             provider.ExecuteNonQuery();
         }
     }

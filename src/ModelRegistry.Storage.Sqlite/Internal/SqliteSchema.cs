@@ -87,9 +87,7 @@ internal static class SqliteSchema
             "CREATE TABLE version_params (version_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (version_id, key)) WITHOUT ROWID",
             "CREATE INDEX ix_version_params_key_value ON version_params (key, value, version_id)",
 
-            // provider_key is the upper-invariant provider name: providers compare case-insensitively.
-            "CREATE TABLE version_providers (version_id INTEGER NOT NULL, ord INTEGER NOT NULL, provider TEXT NOT NULL, provider_key TEXT NOT NULL, PRIMARY KEY (version_id, ord)) WITHOUT ROWID",
-            "CREATE INDEX ix_version_providers_key ON version_providers (provider_key, version_id)",
+            "CREATE TABLE version_providers (version_id INTEGER NOT NULL, ord INTEGER NOT NULL, provider TEXT NOT NULL, PRIMARY KEY (version_id, ord)) WITHOUT ROWID",
             "CREATE INDEX ix_version_providers_provider ON version_providers (provider, version_id)",
 
             // The audit chain. sequence is the store-wide change sequence; ts = UTC ticks, ts_offset = minutes.

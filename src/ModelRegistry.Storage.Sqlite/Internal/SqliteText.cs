@@ -8,46 +8,6 @@ internal static class SqliteText
     /// <summary>The key a model name is stored under: names are unique by ordinal upper-invariant comparison.</summary>
     public static string ModelKey(string name) => name.ToUpperInvariant();
 
-    /// <summary>Folds a string with the invariant upper-case mapping, one code point at a time (as ILIKE does).</summary>
-    public static string FoldUpper(string value)
-    {
-        // Fast path: nothing to fold.
-        var needs = false;
-        foreach (var c in value)
-        {
-            if (c > 0x7F || char.IsAsciiLetterLower(c))
-            {
-                needs = true;
-                break;
-            }
-        }
-
-        if (!needs)
-        {
-            return value;
-        }
-
-        var sb = new StringBuilder(value.Length);
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                sb.Append(Rune.ToUpperInvariant(new Rune(c, value[++i])).ToString());
-            }
-            else if (char.IsSurrogate(c))
-            {
-                sb.Append(c);
-            }
-            else
-            {
-                sb.Append(Rune.ToUpperInvariant(new Rune(c)).ToString());
-            }
-        }
-
-        return sb.ToString();
-    }
-
     /// <summary>Whether a string is well-formed UTF-16 (no unpaired surrogate), so it survives UTF-8 unchanged.</summary>
     public static bool IsWellFormed(string value)
     {
