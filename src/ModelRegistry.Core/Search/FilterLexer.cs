@@ -239,7 +239,7 @@ internal sealed class FilterLexer
         string key;
         if (Peek(0) == '`')
         {
-            key = ReadQuotedKey(start);
+            key = ReadQuotedKey();
         }
         else
         {
@@ -263,7 +263,7 @@ internal sealed class FilterLexer
         return new Token(TokenKind.Word, start, _text[start.._index], name, key);
     }
 
-    private string ReadQuotedKey(int wordStart)
+    private string ReadQuotedKey()
     {
         var open = _index++;
         var sb = new System.Text.StringBuilder();
@@ -272,7 +272,7 @@ internal sealed class FilterLexer
             var close = _text.IndexOf('`', _index);
             if (close < 0)
             {
-                var rest = _text[wordStart..];
+                var rest = _text[open..];
                 throw new FilterSyntaxException(
                     $"The backquoted key starting at position {open} is not closed; end it with ` (write `` for a backquote inside it).",
                     open,

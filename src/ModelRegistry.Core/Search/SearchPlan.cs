@@ -294,55 +294,56 @@ internal sealed class SearchPlan
             throw InvalidToken();
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(token.Length)];
-        if (!Base64Url.TryDecodeFromChars(token, bytes, out var length))
-        {
-            throw InvalidToken();
-        }
-
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes.AsMemory(0, length));
+            // TryDecodeFromChars reports some malformed input (such as non-alphabet characters) by throwing.
+            var bytes = new byte[Base64Url.GetMaxDecodedLength(token.Length)];
+            if (!Base64Url.TryDecodeFromChars(token, bytes, out var length))
+            {
+                throw InvalidToken();
+            }
+
+            using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
+            return ReadToken(document.RootElement, order, fingerprint);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            // Not base64url, malformed JSON, or a string escape that is not valid UTF-16 text.
+            throw InvalidToken();
+        }
+    }
+
+    private static IReadOnlyList<object?> ReadToken(JsonElement root, IReadOnlyList<SortKey> order, string fingerprint)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("v", out var format) || format.ValueKind != JsonValueKind.Number
+            || !format.TryGetInt32(out var formatNumber) || formatNumber != TokenFormat
+            || !root.TryGetProperty("f", out var print) || print.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("k", out var keys) || keys.ValueKind != JsonValueKind.Array)
         {
             throw InvalidToken();
         }
 
-        using (document)
+        if (!string.Equals(print.GetString(), fingerprint, StringComparison.Ordinal))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("v", out var format) || format.ValueKind != JsonValueKind.Number
-                || !format.TryGetInt32(out var formatNumber) || formatNumber != TokenFormat
-                || !root.TryGetProperty("f", out var print) || print.ValueKind != JsonValueKind.String
-                || !root.TryGetProperty("k", out var keys) || keys.ValueKind != JsonValueKind.Array)
-            {
-                throw InvalidToken();
-            }
-
-            if (!string.Equals(print.GetString(), fingerprint, StringComparison.Ordinal))
-            {
-                throw Guard.Invalid(
-                    nameof(SearchRequest.ContinuationToken),
-                    "The continuation token belongs to a different search: the filter, order_by or search target changed since the token was issued. Repeat the search without a token to start from the first page.");
-            }
-
-            if (keys.GetArrayLength() != order.Count)
-            {
-                throw InvalidToken();
-            }
-
-            var values = new List<object?>(order.Count);
-            var i = 0;
-            foreach (var element in keys.EnumerateArray())
-            {
-                values.Add(ReadValue(element, SearchFields.TypeOf(order[i++].Field.Field)));
-            }
-
-            return values;
+            throw Guard.Invalid(
+                nameof(SearchRequest.ContinuationToken),
+                "The continuation token belongs to a different search: the filter, order_by or search target changed since the token was issued. Repeat the search without a token to start from the first page.");
         }
+
+        if (keys.GetArrayLength() != order.Count)
+        {
+            throw InvalidToken();
+        }
+
+        var values = new List<object?>(order.Count);
+        var i = 0;
+        foreach (var element in keys.EnumerateArray())
+        {
+            values.Add(ReadValue(element, SearchFields.TypeOf(order[i++].Field.Field)));
+        }
+
+        return values;
     }
 
     private static object? ReadValue(JsonElement element, SearchFieldType type)
