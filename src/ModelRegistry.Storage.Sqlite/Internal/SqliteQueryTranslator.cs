@@ -51,28 +51,31 @@ internal sealed class SqliteQueryTranslator
         ArgumentNullException.ThrowIfNull(query);
         var t = new SqliteQueryTranslator(target);
         var where = query.Filter is null ? null : t.Node(query.Filter);
-        var order = new List<string>(query.OrderBy.Count);
+        var order = new List<(string Expression, bool Descending)>(query.OrderBy.Count);
         foreach (var key in query.OrderBy)
         {
             if (t.OrderExpression(key.Field) is { } expression)
             {
-                order.Add(expression + (key.Descending ? " DESC" : " ASC"));
+                order.Add((expression, key.Descending));
             }
         }
 
         var limit = t.Param((long)query.Limit);
+
+        // Two levels: the inner query finds the page's ids in order over the narrow, indexed tables (its sort, if any,
+        // carries only ids and keys); the outer query fetches just those documents and restores the order.
         var sql = new StringBuilder(256);
-        if (target == SearchTarget.Models)
+        var models = target == SearchTarget.Models;
+        sql.Append(models ? "SELECT d.doc FROM (SELECT m.id AS id" : "SELECT d.doc FROM (SELECT v.id AS id");
+        for (var i = 0; i < order.Count; i++)
         {
-            sql.Append("SELECT m.doc FROM models m");
+            sql.Append(", ").Append(order[i].Expression).Append(" AS o").Append(i);
         }
-        else
+
+        sql.Append(models ? " FROM models m" : " FROM versions v");
+        if (!models && t._joinModel)
         {
-            sql.Append("SELECT v.doc FROM versions v");
-            if (t._joinModel)
-            {
-                sql.Append(" JOIN models mm ON mm.key = v.model_key");
-            }
+            sql.Append(" JOIN models mm ON mm.key = v.model_key");
         }
 
         if (where is not null && where != True)
@@ -80,13 +83,18 @@ internal sealed class SqliteQueryTranslator
             sql.Append(" WHERE ").Append(where);
         }
 
-        if (order.Count > 0)
-        {
-            sql.Append(" ORDER BY ").AppendJoin(", ", order);
-        }
-
-        sql.Append(" LIMIT ").Append(limit);
+        AppendOrder(sql, order, string.Empty);
+        sql.Append(" LIMIT ").Append(limit).Append(") AS page JOIN ").Append(models ? "model_docs" : "version_docs").Append(" d ON d.id = page.id");
+        AppendOrder(sql, order, "page.");
         return new SqliteQuery(sql.ToString(), t._args);
+    }
+
+    private static void AppendOrder(StringBuilder sql, List<(string Expression, bool Descending)> order, string qualifier)
+    {
+        for (var i = 0; i < order.Count; i++)
+        {
+            sql.Append(i == 0 ? " ORDER BY " : ", ").Append(qualifier).Append('o').Append(i).Append(order[i].Descending ? " DESC" : " ASC");
+        }
     }
 
     private string Param(object value)

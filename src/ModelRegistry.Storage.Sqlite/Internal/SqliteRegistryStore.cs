@@ -156,7 +156,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(name);
         return Read(name, static (store, s, name) =>
         {
-            var command = s.Command("SELECT doc FROM models WHERE key = @key");
+            var command = s.Command("SELECT d.doc FROM models m JOIN model_docs d ON d.id = m.id WHERE m.key = @key");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(name));
             return store.ReadOne<RegisteredModel>(command);
         }, cancellationToken);
@@ -169,7 +169,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(version);
         return Read((modelName, version), static (store, s, a) =>
         {
-            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key AND sort_key = @sort");
+            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key AND v.sort_key = @sort");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(a.modelName));
             SqliteSession.Bind(command, "@sort", a.version.SortKey);
             return store.ReadOne<ModelVersion>(command);
@@ -182,7 +182,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(modelName);
         return Read(modelName, static (store, s, name) =>
         {
-            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key ORDER BY sort_key");
+            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key ORDER BY v.sort_key");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(name));
             return store.ReadMany<ModelVersion>(command);
         }, cancellationToken);
@@ -195,7 +195,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(idempotencyKey);
         return Read((modelName, idempotencyKey), static (store, s, a) =>
         {
-            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key AND idempotency_key = @idem ORDER BY sort_key LIMIT 1");
+            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key AND v.idempotency_key = @idem ORDER BY v.sort_key LIMIT 1");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(a.modelName));
             SqliteSession.Bind(command, "@idem", a.idempotencyKey);
             return store.ReadOne<ModelVersion>(command);
@@ -418,14 +418,14 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         if (put.ExpectedRevision == 0)
         {
             command = s.Command(
-                "INSERT INTO models (key, name, description, risk_tier, status, created_at, updated_at, revision, doc) " +
-                "VALUES (@key, @name, @description, @risk, @status, @created, @updated, @revision, @doc) ON CONFLICT (key) DO NOTHING RETURNING id");
+                "INSERT INTO models (key, name, description, risk_tier, status, created_at, updated_at, revision) " +
+                "VALUES (@key, @name, @description, @risk, @status, @created, @updated, @revision) ON CONFLICT (key) DO NOTHING RETURNING id");
         }
         else
         {
             command = s.Command(
                 "UPDATE models SET name = @name, description = @description, risk_tier = @risk, status = @status, created_at = @created, " +
-                "updated_at = @updated, revision = @revision, doc = @doc WHERE key = @key AND revision = @expected RETURNING id");
+                "updated_at = @updated, revision = @revision WHERE key = @key AND revision = @expected RETURNING id");
             SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
         }
 
@@ -437,7 +437,6 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         SqliteSession.Bind(command, "@created", model.CreatedAt.UtcTicks);
         SqliteSession.Bind(command, "@updated", model.UpdatedAt.UtcTicks);
         SqliteSession.Bind(command, "@revision", model.Revision);
-        SqliteSession.Bind(command, "@doc", doc);
         var id = command.ExecuteScalar();
         if (id is null or DBNull)
         {
@@ -453,6 +452,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         }
 
         var modelId = (long)id;
+        PutDoc(s, "INSERT OR REPLACE INTO model_docs (id, doc) VALUES (@id, @doc)", modelId, doc);
         if (put.ExpectedRevision != 0)
         {
             Delete(s, "DELETE FROM model_tags WHERE model_id = @id", modelId);
@@ -493,8 +493,12 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
                 ModelSubject(delete.Name));
         }
 
+        Delete(s, "DELETE FROM model_docs WHERE id = @id", (long)id);
         Delete(s, "DELETE FROM model_tags WHERE model_id = @id", (long)id);
         Delete(s, "DELETE FROM model_owners WHERE model_id = @id", (long)id);
+        var docs = s.Command("DELETE FROM version_docs WHERE id IN (SELECT id FROM versions WHERE model_key = @key)");
+        SqliteSession.Bind(docs, "@key", key);
+        docs.ExecuteNonQuery();
         foreach (var table in (ReadOnlySpan<string>)["version_tags", "version_metrics", "version_params", "version_providers"])
         {
             var side = s.Command($"DELETE FROM {table} WHERE version_id IN (SELECT id FROM versions WHERE model_key = @key)");
@@ -528,14 +532,14 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         if (put.ExpectedRevision == 0)
         {
             command = s.Command(
-                "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision, doc) " +
-                "VALUES (@key, @sort, @name, @description, @stage, @run, @commit, @idem, @created, @updated, @revision, @doc) ON CONFLICT (model_key, sort_key) DO NOTHING RETURNING id");
+                "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision) " +
+                "VALUES (@key, @sort, @name, @description, @stage, @run, @commit, @idem, @created, @updated, @revision) ON CONFLICT (model_key, sort_key) DO NOTHING RETURNING id");
         }
         else
         {
             command = s.Command(
                 "UPDATE versions SET model_name = @name, description = @description, stage = @stage, run_id = @run, source_commit = @commit, " +
-                "idempotency_key = @idem, created_at = @created, updated_at = @updated, revision = @revision, doc = @doc " +
+                "idempotency_key = @idem, created_at = @created, updated_at = @updated, revision = @revision " +
                 "WHERE model_key = @key AND sort_key = @sort AND revision = @expected RETURNING id");
             SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
         }
@@ -551,7 +555,6 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         SqliteSession.Bind(command, "@created", version.CreatedAt.UtcTicks);
         SqliteSession.Bind(command, "@updated", version.UpdatedAt.UtcTicks);
         SqliteSession.Bind(command, "@revision", version.Revision);
-        SqliteSession.Bind(command, "@doc", doc);
         var id = command.ExecuteScalar();
         if (id is null or DBNull)
         {
@@ -568,6 +571,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         }
 
         var versionId = (long)id;
+        PutDoc(s, "INSERT OR REPLACE INTO version_docs (id, doc) VALUES (@id, @doc)", versionId, doc);
         if (put.ExpectedRevision != 0)
         {
             Delete(s, "DELETE FROM version_tags WHERE version_id = @id", versionId);
@@ -612,6 +616,14 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             SqliteSession.Bind(command, "@value", v);
             command.ExecuteNonQuery();
         }
+    }
+
+    private static void PutDoc(SqliteSession s, string sql, long id, string doc)
+    {
+        var command = s.Command(sql);
+        SqliteSession.Bind(command, "@id", id);
+        SqliteSession.Bind(command, "@doc", doc);
+        command.ExecuteNonQuery();
     }
 
     private static void Delete(SqliteSession s, string sql, long id)

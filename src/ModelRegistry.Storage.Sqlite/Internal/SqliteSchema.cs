@@ -26,9 +26,10 @@ internal static class SqliteSchema
                 applied_at  TEXT    NOT NULL)
             """,
 
-            // Models. key = upper-invariant name (names are unique case-insensitively); doc = StoreSerializer JSON,
-            // the source of truth; the other columns are extracted for search and ordering.
-            // Timestamps are UTC ticks, enums their integer values.
+            // Models. key = upper-invariant name (names are unique case-insensitively). The columns are extracted from
+            // the record for search and ordering (timestamps as UTC ticks, enums as integers); the record itself, as
+            // StoreSerializer JSON, is the source of truth and lives in model_docs, so that the searched table stays
+            // narrow (many rows per page) and sorts never carry documents.
             """
             CREATE TABLE models (
                 id          INTEGER PRIMARY KEY,
@@ -39,9 +40,9 @@ internal static class SqliteSchema
                 status      INTEGER NOT NULL,
                 created_at  INTEGER NOT NULL,
                 updated_at  INTEGER NOT NULL,
-                revision    INTEGER NOT NULL,
-                doc         TEXT    NOT NULL)
+                revision    INTEGER NOT NULL)
             """,
+            "CREATE TABLE model_docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
             "CREATE INDEX ix_models_name ON models (name)",
             "CREATE INDEX ix_models_description ON models (description)",
             "CREATE INDEX ix_models_risk_tier ON models (risk_tier)",
@@ -68,9 +69,9 @@ internal static class SqliteSchema
                 created_at      INTEGER NOT NULL,
                 updated_at      INTEGER NOT NULL,
                 revision        INTEGER NOT NULL,
-                doc             TEXT    NOT NULL,
                 UNIQUE (model_key, sort_key))
             """,
+            "CREATE TABLE version_docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
             "CREATE INDEX ix_versions_name_version ON versions (model_name, sort_key)",
             "CREATE INDEX ix_versions_sort_key ON versions (sort_key)",
             "CREATE INDEX ix_versions_description ON versions (description)",
