@@ -108,16 +108,19 @@ public sealed class SqliteSearchReferenceTests
                 Revision = 1,
             });
 
-    private static readonly Gen<(RegisteredModel[] Models, ModelVersion[] Versions)> Data =
+    /// <summary>Models and versions, and updates of some of them (new values at revision 2), so the update path is compared too.</summary>
+    private static readonly Gen<(RegisteredModel[] Models, ModelVersion[] Versions, StoreWrite[] Updates)> Data =
         Gen.Select(
             Gen.Bool.Array[ModelNames.Length],
             ModelGen("?").Array[ModelNames.Length],
             Gen.Bool.Array[ModelNames.Length * VersionTexts.Length],
             VersionGen("?", "0.0.0").Array[ModelNames.Length * VersionTexts.Length],
-            (include, models, take, versions) =>
+            Gen.Select(ModelGen("?"), VersionGen("?", "0.0.0"), Gen.Int[0, 3], (m, v, what) => (m, v, what)).Array[ModelNames.Length * VersionTexts.Length],
+            (include, models, take, versions, changes) =>
             {
                 var chosenModels = new List<RegisteredModel>();
                 var chosenVersions = new List<ModelVersion>();
+                var updates = new List<StoreWrite>();
                 for (var m = 0; m < ModelNames.Length; m++)
                 {
                     if (!include[m])
@@ -126,18 +129,38 @@ public sealed class SqliteSearchReferenceTests
                     }
 
                     chosenModels.Add(models[m] with { Name = ModelNames[m] });
+                    var change = changes[m * VersionTexts.Length];
+                    if (change.what == 0)
+                    {
+                        updates.Add(new PutModel(change.m with { Name = ModelNames[m], Revision = 2 }, 1));
+                    }
+                    else if (change.what == 1)
+                    {
+                        // Same side-table values, other columns changed: the side tables must be left as they are.
+                        updates.Add(new PutModel(models[m] with { Name = ModelNames[m], RiskTier = change.m.RiskTier, Description = change.m.Description, Revision = 2 }, 1));
+                    }
+
                     for (var v = 0; v < VersionTexts.Length; v++)
                     {
                         var i = (m * VersionTexts.Length) + v;
                         if (take[i])
                         {
                             var text = versions[i].Version.BuildMetadata is null ? VersionTexts[v] : VersionTexts[v] + "+build.7";
-                            chosenVersions.Add(versions[i] with { ModelName = ModelNames[m], Version = SemanticVersion.Parse(text) });
+                            var version = versions[i] with { ModelName = ModelNames[m], Version = SemanticVersion.Parse(text) };
+                            chosenVersions.Add(version);
+                            if (changes[i].what == 2)
+                            {
+                                updates.Add(new PutVersion(changes[i].v with { ModelName = ModelNames[m], Version = version.Version, Revision = 2 }, 1));
+                            }
+                            else if (changes[i].what == 3)
+                            {
+                                updates.Add(new PutVersion(version with { Stage = changes[i].v.Stage, Description = changes[i].v.Description, Revision = 2 }, 1));
+                            }
                         }
                     }
                 }
 
-                return (chosenModels.ToArray(), chosenVersions.ToArray());
+                return (chosenModels.ToArray(), chosenVersions.ToArray(), updates.ToArray());
             });
 
     private static readonly Gen<FieldRef> Field = Gen.OneOf(
@@ -205,7 +228,7 @@ public sealed class SqliteSearchReferenceTests
         await Gen.Select(Data, Query.Array[40], Query.Array[40]).SampleAsync(
             async (data, modelQueries, versionQueries) =>
             {
-                await using var pair = await ReferencePair.CreateAsync(data.Models, data.Versions);
+                await using var pair = await ReferencePair.CreateAsync(data.Models, data.Versions, data.Updates);
                 foreach (var (filter, order, limit) in modelQueries)
                 {
                     var (sqlite, reference) = await pair.ModelsAsync(filter, order, limit);

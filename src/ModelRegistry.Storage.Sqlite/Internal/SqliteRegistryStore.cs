@@ -414,60 +414,23 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
     {
         var model = put.Model;
         var key = SqliteText.ModelKey(model.Name);
-        SqliteCommand command;
-        if (put.ExpectedRevision == 0)
-        {
-            command = s.Command(
-                "INSERT INTO models (key, name, description, risk_tier, status, created_at, updated_at, revision) " +
-                "VALUES (@key, @name, @description, @risk, @status, @created, @updated, @revision) ON CONFLICT (key) DO NOTHING RETURNING id");
-        }
-        else
-        {
-            command = s.Command(
-                "UPDATE models SET name = @name, description = @description, risk_tier = @risk, status = @status, created_at = @created, " +
-                "updated_at = @updated, revision = @revision WHERE key = @key AND revision = @expected RETURNING id");
-            SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
-        }
-
-        SqliteSession.Bind(command, "@key", key);
-        SqliteSession.Bind(command, "@name", model.Name);
-        SqliteSession.Bind(command, "@description", model.Description);
-        SqliteSession.Bind(command, "@risk", (long)model.RiskTier);
-        SqliteSession.Bind(command, "@status", (long)model.Status);
-        SqliteSession.Bind(command, "@created", model.CreatedAt.UtcTicks);
-        SqliteSession.Bind(command, "@updated", model.UpdatedAt.UtcTicks);
-        SqliteSession.Bind(command, "@revision", model.Revision);
-        var id = command.ExecuteScalar();
-        if (id is null or DBNull)
-        {
-            throw put.ExpectedRevision == 0
-                ? new ModelRegistryException(
-                    ErrorCode.AlreadyExists,
-                    $"A model named '{model.Name}' already exists (names are unique regardless of case); choose another name or update the existing model.",
-                    ModelSubject(model.Name))
-                : new ModelRegistryException(
-                    ErrorCode.ConcurrencyConflict,
-                    $"Model '{model.Name}' is no longer at revision {put.ExpectedRevision}: it was changed or deleted by another writer. Read it again and retry.",
-                    ModelSubject(model.Name));
-        }
-
-        var modelId = (long)id;
+        var side = SideRows.Fingerprint(model);
+        var (modelId, sideChanged) = put.ExpectedRevision == 0
+            ? (InsertModel(s, model, key, side), true)
+            : UpdateModel(s, put, key, side);
         PutDoc(s, "INSERT OR REPLACE INTO model_docs (id, doc) VALUES (@id, @doc)", modelId, doc);
+        if (!sideChanged)
+        {
+            return;
+        }
+
         if (put.ExpectedRevision != 0)
         {
             Delete(s, "DELETE FROM model_tags WHERE model_id = @id", modelId);
             Delete(s, "DELETE FROM model_owners WHERE model_id = @id", modelId);
         }
 
-        var tag = s.Command("INSERT INTO model_tags (model_id, key, value) VALUES (@id, @key, @value)");
-        foreach (var (k, v) in model.Tags)
-        {
-            SqliteSession.Bind(tag, "@id", modelId);
-            SqliteSession.Bind(tag, "@key", k);
-            SqliteSession.Bind(tag, "@value", v);
-            tag.ExecuteNonQuery();
-        }
-
+        InsertPairs(s, "INSERT INTO model_tags (model_id, key, value) VALUES (@id, @key, @value)", modelId, model.Tags);
         var owner = s.Command("INSERT INTO model_owners (model_id, ord, owner) VALUES (@id, @ord, @owner)");
         for (var i = 0; i < model.Owners.Count; i++)
         {
@@ -477,6 +440,106 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             owner.ExecuteNonQuery();
         }
     }
+
+    private static long InsertModel(SqliteSession s, RegisteredModel model, string key, byte[] side)
+    {
+        var command = s.Command(
+            "INSERT INTO models (key, name, description, risk_tier, status, created_at, updated_at, revision, side_hash) " +
+            "VALUES (@key, @name, @description, @risk_tier, @status, @created_at, @updated_at, @revision, @side_hash) ON CONFLICT (key) DO NOTHING RETURNING id");
+        SqliteSession.Bind(command, "@key", key);
+        foreach (var (column, value) in ModelColumns(model, side))
+        {
+            SqliteSession.Bind(command, "@" + column, value);
+        }
+
+        return command.ExecuteScalar() is long id
+            ? id
+            : throw new ModelRegistryException(
+                ErrorCode.AlreadyExists,
+                $"A model named '{model.Name}' already exists (names are unique regardless of case); choose another name or update the existing model.",
+                ModelSubject(model.Name));
+    }
+
+    private static (long Id, bool SideChanged) UpdateModel(SqliteSession s, PutModel put, string key, byte[] side)
+    {
+        var model = put.Model;
+        return UpdateChanged(
+            s,
+            "models",
+            "key = @key",
+            [("@key", key)],
+            put.ExpectedRevision,
+            ModelColumns(model, side),
+            () => new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"Model '{model.Name}' is no longer at revision {put.ExpectedRevision}: it was changed or deleted by another writer. Read it again and retry.",
+                ModelSubject(model.Name)));
+    }
+
+    /// <summary>The extracted columns of a model; the side-table fingerprint is last.</summary>
+    private static (string Column, object? Value)[] ModelColumns(RegisteredModel model, byte[] side) =>
+    [
+        ("name", model.Name), ("description", model.Description), ("risk_tier", (long)model.RiskTier), ("status", (long)model.Status),
+        ("created_at", model.CreatedAt.UtcTicks), ("updated_at", model.UpdatedAt.UtcTicks), ("revision", model.Revision), ("side_hash", side),
+    ];
+
+    /// <summary>
+    /// Revision-checked update that writes only the columns whose values change, so an index is touched only when its
+    /// column does (a stage change rewrites the stage and updated_at indexes, not all of them).
+    /// </summary>
+    /// <returns>The row id, and whether the side-table fingerprint (the last column) changed.</returns>
+    private static (long Id, bool SideChanged) UpdateChanged(
+        SqliteSession s, string table, string match, (string Name, object Value)[] matchArgs, long expectedRevision, (string Column, object? Value)[] columns, Func<ModelRegistryException> conflict)
+    {
+        var select = s.Command($"SELECT id, {string.Join(", ", columns.Select(c => c.Column))} FROM {table} WHERE {match} AND revision = @expected");
+        foreach (var (name, value) in matchArgs)
+        {
+            SqliteSession.Bind(select, name, value);
+        }
+
+        SqliteSession.Bind(select, "@expected", expectedRevision);
+        long id;
+        var changed = new List<int>(columns.Length);
+        using (var reader = select.ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw conflict();
+            }
+
+            id = reader.GetInt64(0);
+            for (var i = 0; i < columns.Length; i++)
+            {
+                if (!SameValue(reader.GetValue(i + 1), columns[i].Value))
+                {
+                    changed.Add(i);
+                }
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            var update = s.Command($"UPDATE {table} SET {string.Join(", ", changed.Select(i => $"{columns[i].Column} = @{columns[i].Column}"))} WHERE id = @id");
+            foreach (var i in changed)
+            {
+                SqliteSession.Bind(update, "@" + columns[i].Column, columns[i].Value);
+            }
+
+            SqliteSession.Bind(update, "@id", id);
+            update.ExecuteNonQuery();
+        }
+
+        return (id, changed.Contains(columns.Length - 1));
+    }
+
+    private static bool SameValue(object stored, object? value) => (stored, value) switch
+    {
+        (DBNull, null) => true,
+        (long a, long b) => a == b,
+        (string a, string b) => string.Equals(a, b, StringComparison.Ordinal),
+        (byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b),
+        _ => false,
+    };
 
     private static void DeleteModelRows(SqliteSession s, DeleteModel delete)
     {
@@ -528,50 +591,16 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
                 VersionSubject(version.ModelName, version.Version));
         }
 
-        SqliteCommand command;
-        if (put.ExpectedRevision == 0)
-        {
-            command = s.Command(
-                "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision) " +
-                "VALUES (@key, @sort, @name, @description, @stage, @run, @commit, @idem, @created, @updated, @revision) ON CONFLICT (model_key, sort_key) DO NOTHING RETURNING id");
-        }
-        else
-        {
-            command = s.Command(
-                "UPDATE versions SET model_name = @name, description = @description, stage = @stage, run_id = @run, source_commit = @commit, " +
-                "idempotency_key = @idem, created_at = @created, updated_at = @updated, revision = @revision " +
-                "WHERE model_key = @key AND sort_key = @sort AND revision = @expected RETURNING id");
-            SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
-        }
-
-        SqliteSession.Bind(command, "@key", modelKey);
-        SqliteSession.Bind(command, "@sort", version.Version.SortKey);
-        SqliteSession.Bind(command, "@name", version.ModelName);
-        SqliteSession.Bind(command, "@description", version.Description);
-        SqliteSession.Bind(command, "@stage", (long)version.Stage);
-        SqliteSession.Bind(command, "@run", version.RunId);
-        SqliteSession.Bind(command, "@commit", version.SourceCommit);
-        SqliteSession.Bind(command, "@idem", version.IdempotencyKey);
-        SqliteSession.Bind(command, "@created", version.CreatedAt.UtcTicks);
-        SqliteSession.Bind(command, "@updated", version.UpdatedAt.UtcTicks);
-        SqliteSession.Bind(command, "@revision", version.Revision);
-        var id = command.ExecuteScalar();
-        if (id is null or DBNull)
-        {
-            var subject = VersionSubject(version.ModelName, version.Version);
-            throw put.ExpectedRevision == 0
-                ? new ModelRegistryException(
-                    ErrorCode.AlreadyExists,
-                    $"Version {version.Version} of '{version.ModelName}' already exists (build metadata does not distinguish versions); choose another version number.",
-                    subject)
-                : new ModelRegistryException(
-                    ErrorCode.ConcurrencyConflict,
-                    $"Version {version.Version} of '{version.ModelName}' is no longer at revision {put.ExpectedRevision}: it was changed or deleted by another writer. Read it again and retry.",
-                    subject);
-        }
-
-        var versionId = (long)id;
+        var side = SideRows.Fingerprint(version);
+        var (versionId, sideChanged) = put.ExpectedRevision == 0
+            ? (InsertVersion(s, version, modelKey, side), true)
+            : UpdateVersion(s, put, modelKey, side);
         PutDoc(s, "INSERT OR REPLACE INTO version_docs (id, doc) VALUES (@id, @doc)", versionId, doc);
+        if (!sideChanged)
+        {
+            return;
+        }
+
         if (put.ExpectedRevision != 0)
         {
             Delete(s, "DELETE FROM version_tags WHERE version_id = @id", versionId);
@@ -600,6 +629,51 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             provider.ExecuteNonQuery();
         }
     }
+
+    private static long InsertVersion(SqliteSession s, ModelVersion version, string modelKey, byte[] side)
+    {
+        var command = s.Command(
+            "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision, side_hash) " +
+            "VALUES (@key, @sort, @model_name, @description, @stage, @run_id, @source_commit, @idempotency_key, @created_at, @updated_at, @revision, @side_hash) " +
+            "ON CONFLICT (model_key, sort_key) DO NOTHING RETURNING id");
+        SqliteSession.Bind(command, "@key", modelKey);
+        SqliteSession.Bind(command, "@sort", version.Version.SortKey);
+        foreach (var (column, value) in VersionColumns(version, side))
+        {
+            SqliteSession.Bind(command, "@" + column, value);
+        }
+
+        return command.ExecuteScalar() is long id
+            ? id
+            : throw new ModelRegistryException(
+                ErrorCode.AlreadyExists,
+                $"Version {version.Version} of '{version.ModelName}' already exists (build metadata does not distinguish versions); choose another version number.",
+                VersionSubject(version.ModelName, version.Version));
+    }
+
+    private static (long Id, bool SideChanged) UpdateVersion(SqliteSession s, PutVersion put, string modelKey, byte[] side)
+    {
+        var version = put.Version;
+        return UpdateChanged(
+            s,
+            "versions",
+            "model_key = @key AND sort_key = @sort",
+            [("@key", modelKey), ("@sort", version.Version.SortKey)],
+            put.ExpectedRevision,
+            VersionColumns(version, side),
+            () => new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"Version {version.Version} of '{version.ModelName}' is no longer at revision {put.ExpectedRevision}: it was changed or deleted by another writer. Read it again and retry.",
+                VersionSubject(version.ModelName, version.Version)));
+    }
+
+    /// <summary>The extracted columns of a version; the side-table fingerprint is last.</summary>
+    private static (string Column, object? Value)[] VersionColumns(ModelVersion version, byte[] side) =>
+    [
+        ("model_name", version.ModelName), ("description", version.Description), ("stage", (long)version.Stage), ("run_id", version.RunId),
+        ("source_commit", version.SourceCommit), ("idempotency_key", version.IdempotencyKey), ("created_at", version.CreatedAt.UtcTicks),
+        ("updated_at", version.UpdatedAt.UtcTicks), ("revision", version.Revision), ("side_hash", side),
+    ];
 
     private static void InsertPairs(SqliteSession s, string sql, long id, IReadOnlyDictionary<string, string> pairs)
     {

@@ -40,7 +40,8 @@ internal static class SqliteSchema
                 status      INTEGER NOT NULL,
                 created_at  INTEGER NOT NULL,
                 updated_at  INTEGER NOT NULL,
-                revision    INTEGER NOT NULL)
+                revision    INTEGER NOT NULL,
+                side_hash   BLOB    NOT NULL)
             """,
             "CREATE TABLE model_docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
             "CREATE INDEX ix_models_name ON models (name)",
@@ -54,6 +55,7 @@ internal static class SqliteSchema
             "CREATE TABLE model_owners (model_id INTEGER NOT NULL, ord INTEGER NOT NULL, owner TEXT NOT NULL, PRIMARY KEY (model_id, ord)) WITHOUT ROWID",
             "CREATE INDEX ix_model_owners_owner ON model_owners (owner, model_id)",
 
+            // side_hash fingerprints the record's side-table rows (SideRows), so unchanged ones are not rewritten.
             // Versions, keyed by (model key, SemanticVersion.SortKey) so build metadata does not distinguish versions.
             """
             CREATE TABLE versions (
@@ -69,6 +71,7 @@ internal static class SqliteSchema
                 created_at      INTEGER NOT NULL,
                 updated_at      INTEGER NOT NULL,
                 revision        INTEGER NOT NULL,
+                side_hash       BLOB    NOT NULL,
                 UNIQUE (model_key, sort_key))
             """,
             "CREATE TABLE version_docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)",

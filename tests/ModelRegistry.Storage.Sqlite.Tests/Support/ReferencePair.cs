@@ -24,13 +24,17 @@ public sealed class ReferencePair : IAsyncDisposable
 
     public IRegistryStore Reference { get; }
 
-    public static async Task<ReferencePair> CreateAsync(IReadOnlyList<RegisteredModel> models, IReadOnlyList<ModelVersion> versions)
+    public static async Task<ReferencePair> CreateAsync(IReadOnlyList<RegisteredModel> models, IReadOnlyList<ModelVersion> versions, IReadOnlyList<StoreWrite>? updates = null)
     {
         var pair = new ReferencePair();
         var writes = models.Select(m => (StoreWrite)new PutModel(m, 0)).Concat(versions.Select(v => new PutVersion(v, 0))).ToList();
-        var tx = new StoreTransaction(writes, [new AuditDraft(Records.T0, "test", "load", "test:data", "{}")]);
-        await pair.Sqlite.CommitAsync(tx, CancellationToken.None);
-        await pair.Reference.CommitAsync(tx, CancellationToken.None);
+        foreach (var batch in new[] { writes, updates ?? [] })
+        {
+            var tx = new StoreTransaction(batch, [new AuditDraft(Records.T0, "test", "load", "test:data", "{}")]);
+            await pair.Sqlite.CommitAsync(tx, CancellationToken.None);
+            await pair.Reference.CommitAsync(tx, CancellationToken.None);
+        }
+
         return pair;
     }
 
