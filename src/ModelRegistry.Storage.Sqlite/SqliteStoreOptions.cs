@@ -16,7 +16,8 @@ public sealed class SqliteStoreOptions
 
     /// <summary>
     /// How long a call waits for another process that holds the database lock before it fails with
-    /// <see cref="ErrorCode.StorageUnavailable"/> (10 ms–10 min; default 5 s).
+    /// <see cref="ErrorCode.StorageUnavailable"/> (10 ms–10 min; default 5 s). Microsoft.Data.Sqlite retries in whole
+    /// seconds on top of SQLite's own wait, so values below one second wait about one second.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

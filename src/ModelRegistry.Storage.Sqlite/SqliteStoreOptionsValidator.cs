@@ -31,6 +31,11 @@ internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStore
                 {
                     failures.Add($"SqliteStoreOptions.ConnectionString '{options.ConnectionString}' has no Data Source; name the file, for example \"Data Source=registry.db\".");
                 }
+
+                if (!string.IsNullOrEmpty(builder.Password))
+                {
+                    failures.Add("SqliteStoreOptions.ConnectionString sets a Password, but the bundled SQLite library has no encryption; remove it (encrypt the disk or the file system instead).");
+                }
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {

@@ -42,6 +42,7 @@ public sealed class SqliteRegistrationTests : IDisposable
     [InlineData("", "ConnectionString")]
     [InlineData("Data Source=", "no Data Source")]
     [InlineData("Data Source=x.db;Bogus Keyword=1", "Bogus Keyword")]
+    [InlineData("Data Source=x.db;Password=secret", "Password")]
     public void A_bad_connection_string_fails_at_start_up_naming_the_option_and_value(string connectionString, string expected)
     {
         var services = new ServiceCollection();

@@ -113,6 +113,34 @@ public sealed class SqliteRegistryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_may_precede_its_model_in_one_commit_but_a_version_of_a_missing_model_is_a_conflict()
+    {
+        await _store.CommitAsync(Tx(new PutVersion(Version("m", "1.0.0"), 0), new PutModel(Model("m"), 0)), _ct);
+        (await _store.ListVersionsAsync("m", _ct)).Should().ContainSingle();
+
+        var orphan = async () => await _store.CommitAsync(Tx(new PutVersion(Version("gone", "1.0.0"), 0)), _ct);
+        var error = (await orphan.Should().ThrowAsync<ModelRegistryException>()).Which;
+        error.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        error.Subject.Should().Be("version:gone/1.0.0");
+        (await _store.ListVersionsAsync("gone", _ct)).Should().BeEmpty();
+        (await _store.GetChangeSequenceAsync(_ct)).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_stage_change_keeps_the_versions_tags_metrics_params_and_providers_searchable()
+    {
+        var created = Version("m", "1.0.0");
+        await _store.CommitAsync(Tx(new PutModel(Model("m"), 0), new PutVersion(created, 0)), _ct);
+        var promoted = created with { Stage = ModelStage.Staging, Revision = 2 };
+        await _store.CommitAsync(Tx(new PutVersion(promoted, 1)), _ct);
+
+        (await _store.FindVersionAsync("m", created.Version, _ct)).ShouldRoundTrip(promoted);
+        (await Versions(F.And(F.Eq(F.Tag("team"), "risk"), F.Gt(F.Metric("accuracy"), 0.9), F.Eq(F.Param("lr"), "0.001"), F.Eq(F.Provider, "OpenAI"), F.Eq(F.Stage, ModelStage.Staging))))
+            .Should().ContainSingle();
+        (await Versions(F.Eq(F.Stage, ModelStage.Development))).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task A_version_update_replaces_its_searchable_fields()
     {
         await _store.CommitAsync(Tx(new PutModel(Model("m"), 0), new PutVersion(Version("m", "1.0.0"), 0)), _ct);
