@@ -18,3 +18,5 @@ public sealed class InMemoryConformanceCompletenessTests
 }
 
 public sealed class InMemorySearchTests : SearchTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryDocumentStoreTests : DocumentStoreTests<InMemoryStoreFixture>;
