@@ -103,6 +103,9 @@ public sealed record RollbackTriggerCheck
     /// <summary>The window the observation was taken over.</summary>
     public required MetricWindow Window { get; init; }
 
+    /// <summary>The window the baseline was taken over (latency trigger only).</summary>
+    public MetricWindow? BaselineWindow { get; init; }
+
     /// <summary>Samples in the window.</summary>
     public long SampleCount { get; init; }
 
