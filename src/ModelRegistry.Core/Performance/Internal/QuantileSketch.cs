@@ -13,7 +13,8 @@ namespace ModelRegistry.Performance.Internal;
 /// |estimate − x| ≤ α·|x| — for |x| in [<see cref="MinIndexableMagnitude"/>, <see cref="MaxIndexableMagnitude"/>].
 /// Magnitudes below 1e-300 (sub-normal territory, where doubles lose precision) are counted as zero: there the error is
 /// absolute, at most 1e-300. Magnitudes above 1e300 are refused (metric validation never lets them in). Estimates are
-/// also clamped to the observed [min, max], which can only bring them closer. Internally γ is built from α·(1 − 10⁻⁷) so
+/// also clamped to the observed [min, max], which can only bring them closer, and the ranks 1 and n return the
+/// observed min and max exactly. Internally γ is built from α·(1 − 10⁻⁷) so
 /// that rounding in the logarithm and exponential never pushes the error past the documented α.</para>
 /// <para><b>Merging.</b> Two sketches with the same α merge by adding bucket counts, so the merge of sketches of two
 /// multisets equals the sketch of their union, bucket for bucket: roll-ups and shards combine losslessly.</para>
@@ -122,6 +123,17 @@ internal sealed class QuantileSketch
         }
 
         var rank = Percentiles.NearestRank(q, n);
+
+        // The smallest and largest values are known exactly; no need to estimate them.
+        if (rank == 1)
+        {
+            return Min;
+        }
+
+        if (rank == n)
+        {
+            return Max;
+        }
 
         // Walk the values in ascending order: negatives from the largest magnitude down, then zeros, then positives.
         var seen = _negative.Total;
