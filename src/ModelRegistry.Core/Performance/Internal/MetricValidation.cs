@@ -72,7 +72,7 @@ internal static partial class MetricValidation
 
         if (points.Count > MaxBatchSize)
         {
-            throw Guard.Invalid("points", $"A batch holds at most {MaxBatchSize:N0} points; {points.Count:N0} were given. Split it into smaller batches.");
+            throw Guard.Invalid("points", string.Create(CultureInfo.InvariantCulture, $"A batch holds at most {MaxBatchSize:N0} points; {points.Count:N0} were given. Split it into smaller batches."));
         }
 
         for (var i = 0; i < points.Count; i++)
