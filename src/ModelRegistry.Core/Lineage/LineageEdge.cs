@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ModelRegistry.Lineage;
 
 /// <summary>
@@ -38,6 +40,7 @@ public sealed record LineageEdge
     public string? Metadata { get; init; }
 
     /// <summary>Whether the edge is in force now (not unlinked).</summary>
+    [JsonIgnore]
     public bool IsActive => RemovedAt is null;
 
     /// <summary>Whether the edge was in force at an instant.</summary>

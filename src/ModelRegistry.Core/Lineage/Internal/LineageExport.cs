@@ -83,9 +83,9 @@ internal static class LineageExport
         {
             var node = item.Node;
             json.WriteStartObject();
-            json.WriteString("id", node.Id);
+            json.WriteString("id", WellFormed(node.Id));
             json.WriteString("kind", KindName(node.Kind));
-            json.WriteString("label", node.Name);
+            json.WriteString("label", WellFormed(node.Name));
             if (node.CustomKind is not null)
             {
                 json.WriteString("customKind", node.CustomKind);
@@ -106,8 +106,8 @@ internal static class LineageExport
         {
             json.WriteStartObject();
             json.WriteString("id", edge.Id);
-            json.WriteString("source", edge.From);
-            json.WriteString("target", edge.To);
+            json.WriteString("source", WellFormed(edge.From));
+            json.WriteString("target", WellFormed(edge.To));
             json.WriteString("kind", KindName(edge.Kind));
             if (edge.CustomKind is not null)
             {
@@ -127,6 +127,40 @@ internal static class LineageExport
         json.WriteEndArray();
         json.WriteEndObject();
         Drain(force: true);
+    }
+
+    /// <summary>The text with unpaired surrogates replaced by U+FFFD (JSON cannot carry them; the writer would throw).</summary>
+    private static string WellFormed(string text)
+    {
+        var i = 0;
+        for (; i < text.Length; i++)
+        {
+            if (char.IsSurrogate(text[i]))
+            {
+                break;
+            }
+        }
+
+        if (i == text.Length)
+        {
+            return text;
+        }
+
+        var s = new StringBuilder(text.Length);
+        for (i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                s.Append(c).Append(text[++i]);
+            }
+            else
+            {
+                s.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+
+        return s.ToString();
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -79,9 +79,9 @@ internal static partial class LineageValidator
         }
 
         Guard.MaxLength(id, MaxIdLength, name);
-        if (id.Any(char.IsControl) || char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]))
+        if (id.Any(char.IsControl) || char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[^1]) || HasUnpairedSurrogate(id))
         {
-            throw Guard.Invalid(name, $"'{name}' '{Shorten(id)}' contains control characters or leading/trailing white space.");
+            throw Guard.Invalid(name, $"'{name}' '{Shorten(id)}' contains control characters, an unpaired surrogate, or leading/trailing white space.");
         }
 
         var prefix = kind == LineageNodeKind.Custom ? customKind! : LineageNodeIds.PrefixOf(kind);
@@ -316,6 +316,28 @@ internal static partial class LineageValidator
         {
             throw Guard.Invalid(name, $"'{name}' contains a NUL character.");
         }
+
+        if (HasUnpairedSurrogate(value))
+        {
+            throw Guard.Invalid(name, $"'{name}' is not well-formed Unicode (it contains an unpaired surrogate).");
+        }
+    }
+
+    private static bool HasUnpairedSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Shorten(string s) => s.Length > 64 ? s[..64] + "…" : s;
