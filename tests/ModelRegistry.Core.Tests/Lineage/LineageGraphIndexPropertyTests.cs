@@ -154,7 +154,10 @@ public sealed class LineageGraphIndexPropertyTests
     {
         var impactQuery = Gen.Select(Gen.Int[1, 5], RandomLineage.KindFilter<LineageEdgeKind>(), RandomLineage.AsOfGen,
             (depth, kinds, asOf) => new LineageQuery { MaxDepth = depth, EdgeKinds = kinds, AsOf = asOf });
-        Gen.Select(RandomLineage.Graph(maxNodes: 8), Gen.Int[0, 100], impactQuery)
+        var graphs = Gen.Frequency(
+            (1, RandomLineage.Graph(maxNodes: 8)),
+            (2, RandomLineage.Graph(maxNodes: 8, nodeKinds: RandomLineage.ImpactNodeKinds, edgeKinds: RandomLineage.ImpactEdgeKinds)));
+        Gen.Select(graphs, Gen.Int[0, 100], impactQuery)
             .Sample((spec, a, query) =>
             {
                 var built = RandomLineage.Build(spec);
@@ -197,7 +200,7 @@ public sealed class LineageGraphIndexPropertyTests
 
                     (carry ?? ImpactStage.Other).Should().Be(item.Stage, "the path explains the stage it reports");
                 }
-            }, iter: Iterations, print: t => $"{t.Item1} start={t.Item2} depth={t.Item3.MaxDepth} edges=[{Show(t.Item3.EdgeKinds)}] asOf={t.Item3.AsOf:O}");
+            }, iter: 3 * Iterations, print: t => $"{t.Item1} start={t.Item2} depth={t.Item3.MaxDepth} edges=[{Show(t.Item3.EdgeKinds)}] asOf={t.Item3.AsOf:O}");
     }
 
     [Fact]

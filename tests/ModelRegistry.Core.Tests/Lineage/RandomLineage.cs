@@ -24,16 +24,31 @@ internal static class RandomLineage
                $"edges: {string.Join(", ", Edges.Select(e => $"{e.From}-{e.Kind}->{e.To}@{e.Created}{(e.RemoveAfter > 0 ? $"-{e.Created + e.RemoveAfter}" : string.Empty)}"))}";
     }
 
-    public static readonly Gen<NodeSpec> NodeGen =
-        Gen.Select(Gen.Enum<LineageNodeKind>(), Gen.Int[0, 6], Gen.Int[-3, 3], Gen.Enum<ImpactStage>(), (k, c, o, s) => new NodeSpec(k, c, o, s));
+    public static Gen<NodeSpec> NodeGen(Gen<LineageNodeKind> kinds) =>
+        Gen.Select(kinds, Gen.Int[0, 6], Gen.Int[-3, 3], Gen.Enum<ImpactStage>(), (k, c, o, s) => new NodeSpec(k, c, o, s));
 
-    public static Gen<EdgeSpec> EdgeGen(int n) =>
-        Gen.Select(Gen.Int[0, n - 1], Gen.Int[0, n - 1], Gen.Enum<LineageEdgeKind>(), Gen.Int[0, 10], Gen.Int[0, 4].Select(r => r > 2 ? 0 : r), (f, t, k, c, r) => new EdgeSpec(f, t, k, c, r));
+    public static Gen<EdgeSpec> EdgeGen(int n, Gen<LineageEdgeKind> kinds) =>
+        Gen.Select(Gen.Int[0, n - 1], Gen.Int[0, n - 1], kinds, Gen.Int[0, 10], Gen.Int[0, 4].Select(r => r > 2 ? 0 : r), (f, t, k, c, r) => new EdgeSpec(f, t, k, c, r));
 
-    public static Gen<GraphSpec> Graph(int maxNodes = 10, bool? dagOnly = null) =>
+    /// <summary>Node kinds weighted towards what impact analysis reports: versions, deployments, consumers.</summary>
+    public static readonly Gen<LineageNodeKind> ImpactNodeKinds = Gen.Frequency(
+        (2, Gen.Const(LineageNodeKind.Dataset)),
+        (3, Gen.Const(LineageNodeKind.ModelVersion)),
+        (3, Gen.Const(LineageNodeKind.Deployment)),
+        (4, Gen.Const(LineageNodeKind.Consumer)),
+        (1, Gen.Enum<LineageNodeKind>()));
+
+    /// <summary>Edge kinds weighted towards the serving chain: DeployedTo, Consumes, TrainedOn.</summary>
+    public static readonly Gen<LineageEdgeKind> ImpactEdgeKinds = Gen.Frequency(
+        (3, Gen.Const(LineageEdgeKind.Consumes)),
+        (3, Gen.Const(LineageEdgeKind.DeployedTo)),
+        (2, Gen.Const(LineageEdgeKind.TrainedOn)),
+        (2, Gen.Enum<LineageEdgeKind>()));
+
+    public static Gen<GraphSpec> Graph(int maxNodes = 10, bool? dagOnly = null, Gen<LineageNodeKind>? nodeKinds = null, Gen<LineageEdgeKind>? edgeKinds = null) =>
         Gen.Int[1, maxNodes].SelectMany(n => Gen.Select(
-            NodeGen.Array[n],
-            EdgeGen(n).Array[0, 3 * n],
+            NodeGen(nodeKinds ?? Gen.Enum<LineageNodeKind>()).Array[n],
+            EdgeGen(n, edgeKinds ?? Gen.Enum<LineageEdgeKind>()).Array[0, 3 * n],
             dagOnly is { } fixedDag ? Gen.Const(fixedDag) : Gen.Bool,
             (nodes, edges, dag) => new GraphSpec(nodes, edges, dag)));
 
