@@ -526,6 +526,51 @@ public sealed class LineageGraphIndexTests
     }
 
     [Fact]
+    public void Stored_changes_from_another_process_are_applied_idempotently()
+    {
+        using var index = Chain();
+        var edge = Edge(V2, LineageEdgeKind.TrainedOn, Raw, createdMinute: 3);
+
+        index.ApplyStoredNode(Dataset("from-elsewhere"));
+        index.ApplyStoredEdge(edge);
+        index.ApplyStoredEdge(edge);
+        index.ApplyStoredEdge(edge with { RemovedAt = At(4), RemovedBy = "other-process" });
+        index.ApplyStoredEdge(edge with { RemovedAt = At(4), RemovedBy = "other-process" });
+
+        index.EdgeCount.Should().Be(5);
+        index.FindNode("dataset:from-elsewhere").Should().NotBeNull();
+        index.EdgesOf(Raw).Single(e => e.Id == edge.Id).Should().Be(edge with { RemovedAt = At(4), RemovedBy = "other-process" });
+        Depths(index.Traverse(V2, LineageDirection.Upstream, new LineageQuery { MaxDepth = 1, AsOf = At(3) })).Keys.Should().Contain(Raw);
+        Depths(index.Traverse(V2, LineageDirection.Upstream, new LineageQuery { MaxDepth = 1 })).Keys.Should().NotContain(Raw);
+    }
+
+    [Fact]
+    public void A_cycle_assembled_by_two_processes_is_accepted_from_the_store_and_traversals_still_end()
+    {
+        using var index = Chain();
+
+        // Each process checked its own link against a graph without the other's edge.
+        index.ApplyStoredEdge(Edge(Raw, LineageEdgeKind.DerivedFrom, V2));
+
+        var graph = index.Traverse(V2, LineageDirection.Both, new LineageQuery { MaxDepth = 50 });
+        graph.Nodes.Select(n => n.Node.Id).Should().OnlyHaveUniqueItems().And.HaveCount(5);
+        var more = () => index.Link(V1, LineageEdgeKind.DerivedFrom, V2);
+        more.Should().Throw<ModelRegistryException>().Which.Code.Should().Be(ErrorCode.PolicyViolation, "new links are still checked");
+    }
+
+    [Fact]
+    public void A_stored_edge_to_an_unknown_node_is_reported_as_damage_and_changes_nothing()
+    {
+        using var index = Chain();
+        var before = State(index);
+
+        var act = () => index.ApplyStoredEdge(Edge(V1, LineageEdgeKind.TrainedOn, "dataset:never-stored"));
+
+        act.Should().Throw<ModelRegistryException>().Which.Code.Should().Be(ErrorCode.StorageCorrupted);
+        State(index).Should().BeEquivalentTo(before, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
     public void QuikGraph_adjacency_lists_are_read_without_copying()
     {
         // The traversal reads QuikGraph's edge lists through IReadOnlyList; if a QuikGraph update stopped exposing them

@@ -242,16 +242,18 @@ internal sealed class LineageGraphIndex : IDisposable
             throw CycleError(g, edge, path);
         }
 
-        return new EdgeEntry(
-            edge.Id,
-            from,
-            to,
-            edge.Kind,
-            edge.CreatedAt.UtcTicks,
-            g.Intern(edge.CreatedBy),
-            edge.RemovedAt?.UtcTicks ?? EdgeEntry.NotRemoved,
-            EdgeExtras.Create(g.Intern(edge.CustomKind), edge.Metadata, g.Intern(edge.RemovedBy)));
+        return NewEntry(g, edge, from, to);
     }
+
+    private static EdgeEntry NewEntry(GraphState g, LineageEdge edge, int from, int to) => new(
+        edge.Id,
+        from,
+        to,
+        edge.Kind,
+        edge.CreatedAt.UtcTicks,
+        g.Intern(edge.CreatedBy),
+        edge.RemovedAt?.UtcTicks ?? EdgeEntry.NotRemoved,
+        EdgeExtras.Create(g.Intern(edge.CustomKind), edge.Metadata, g.Intern(edge.RemovedBy)));
 
     private static ModelRegistryException CycleError(GraphState g, LineageEdge edge, List<int> cycle)
     {
@@ -342,21 +344,74 @@ internal sealed class LineageGraphIndex : IDisposable
                 throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but one of them is not a stored node; the store is damaged.", edge.From);
             }
 
-            g.Graph.AddEdge(new EdgeEntry(
-                edge.Id,
-                from,
-                to,
-                edge.Kind,
-                edge.CreatedAt.UtcTicks,
-                g.Intern(edge.CreatedBy),
-                edge.RemovedAt?.UtcTicks ?? EdgeEntry.NotRemoved,
-                EdgeExtras.Create(g.Intern(edge.CustomKind), edge.Metadata, g.Intern(edge.RemovedBy))));
+            g.Graph.AddEdge(NewEntry(g, edge, from, to));
         }
 
         g.Graph.TrimEdgeExcess();
         _lock.EnterWriteLock();
         _state = g;
         _lock.ExitWriteLock();
+    }
+
+    /// <summary>
+    /// Applies a node read back from the store (written by this or another process sharing it): inserted, or replaced
+    /// when held. Not validated: the store is the truth and the writer validated it.
+    /// </summary>
+    public void ApplyStoredNode(LineageNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        _lock.EnterWriteLock();
+        try
+        {
+            var g = _state;
+            if (g.Ids.TryGetValue(node.Id, out var vertex))
+            {
+                g.Nodes[vertex] = node;
+            }
+            else
+            {
+                g.Ids.Add(node.Id, g.Nodes.Count);
+                g.Graph.AddVertex(g.Nodes.Count);
+                g.Nodes.Add(node);
+            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Applies an edge read back from the store: added when new, or — when an edge with its id is already held — its
+    /// removal brought up to date. Idempotent. No shape, duplicate or cycle checks: two processes may each have linked
+    /// half of a cycle before seeing the other's edge, and the store stays the truth (traversals never loop anyway).
+    /// </summary>
+    /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when an end is not a held node; nothing changes.</exception>
+    public void ApplyStoredEdge(LineageEdge edge)
+    {
+        ArgumentNullException.ThrowIfNull(edge);
+        _lock.EnterWriteLock();
+        try
+        {
+            var g = _state;
+            if (!g.Ids.TryGetValue(edge.From, out var from) || !g.Ids.TryGetValue(edge.To, out var to))
+            {
+                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but one of them is not a stored node; the store is damaged.", edge.From);
+            }
+
+            if (Out(g, from).FirstOrDefault(e => e.Id == edge.Id) is { } held)
+            {
+                held.RemovedTicks = edge.RemovedAt?.UtcTicks ?? EdgeEntry.NotRemoved;
+                held.Extras = EdgeExtras.Create(held.CustomKind, held.Extras?.Metadata, g.Intern(edge.RemovedBy));
+                return;
+            }
+
+            g.Graph.AddEdge(NewEntry(g, edge, from, to));
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
     }
 
     /// <summary>Every node and every edge (in force or removed), for exporting or persisting the whole graph.</summary>
