@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ModelRegistry.Compliance.Internal;
+namespace ModelRegistry.Compliance;
 
 /// <summary>Registers the compliance services; called by <c>AddModelRegistry</c>.</summary>
 internal static class ComplianceRegistration

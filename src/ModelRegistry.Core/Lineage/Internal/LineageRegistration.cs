@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace ModelRegistry.Lineage.Internal;
+namespace ModelRegistry.Lineage;
 
 /// <summary>Registers the lineage services; called by <c>AddModelRegistry</c>.</summary>
 internal static class LineageRegistration
