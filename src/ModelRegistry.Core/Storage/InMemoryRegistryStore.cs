@@ -14,6 +14,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     private readonly Dictionary<string, RegisteredModel> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, ModelVersion>> _versions = new(StringComparer.Ordinal);
     private readonly List<AuditRecord> _audit = [];
+    private readonly Dictionary<(string Collection, string Key), StoredDocument> _documents = [];
 
     internal static string ModelKey(string name) => name.ToUpperInvariant();
 
@@ -97,6 +98,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
             // Check every write against the current state first, so a failure leaves nothing applied.
             var pendingModels = new Dictionary<string, RegisteredModel?>(StringComparer.Ordinal);
             var pendingVersions = new Dictionary<(string, string), ModelVersion?>();
+            var pendingDocuments = new Dictionary<(string, string), PutDocument>();
             foreach (var write in transaction.Writes)
             {
                 switch (write)
@@ -128,6 +130,15 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                             : _versions.TryGetValue(mkey, out var byKey) ? byKey.GetValueOrDefault(vkey.SortKey) : null;
                         CheckRevision(current?.Revision ?? 0, put.ExpectedRevision, $"version:{put.Version.ModelName}/{put.Version.Version}");
                         pendingVersions[vkey] = put.Version;
+                        break;
+                    }
+
+                    case PutDocument put:
+                    {
+                        var key = (put.Collection, put.Key);
+                        var stored = pendingDocuments.TryGetValue(key, out var p) ? p.ExpectedRevision + 1 : _documents.GetValueOrDefault(key)?.Revision ?? 0;
+                        CheckRevision(stored, put.ExpectedRevision, $"{put.Collection}:{put.Key}");
+                        pendingDocuments[key] = put;
                         break;
                     }
 
@@ -173,6 +184,12 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                 sealedRecords.Add(record);
             }
 
+            var changeSequence = _audit.Count == 0 ? 0 : _audit[^1].Sequence;
+            foreach (var (key, put) in pendingDocuments)
+            {
+                _documents[key] = new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, changeSequence);
+            }
+
             return ValueTask.FromResult<IReadOnlyList<AuditRecord>>(sealedRecords);
         }
     }
@@ -203,6 +220,27 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
         {
             var start = (int)Math.Min(Math.Max(afterSequence, 0), _audit.Count);
             IReadOnlyList<AuditRecord> result = [.. _audit.Skip(start).Where(r => AuditFilter.Matches(filter, r)).Take(limit)];
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    public ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_documents.GetValueOrDefault((collection, key)));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<StoredDocument> result = [.. _documents.Values
+                .Where(d => d.Collection == query.Collection && d.ChangeSequence > query.AfterChangeSequence)
+                .Where(d => query.Index is null || string.Equals(d.Index, query.Index, StringComparison.Ordinal))
+                .OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, StringComparer.Ordinal)
+                .Take(query.Limit)];
             return ValueTask.FromResult(result);
         }
     }
