@@ -65,6 +65,10 @@ internal sealed partial class SqliteRegistryStore
         s.Execute("BEGIN IMMEDIATE");
         try
         {
+            // The head is read first: no other writer can move it while this transaction holds the write lock, and
+            // documents record the sequence this commit's last audit record will get.
+            var (sequence, hash) = ReadHead(s);
+            var changeSequence = sequence + drafts.Count;
             List<ModelVersion>? versions = null;
             foreach (var row in rows)
             {
@@ -80,6 +84,9 @@ internal sealed partial class SqliteRegistryStore
                         PutVersionRow(s, put, row.Doc!);
                         (versions ??= []).Add(put.Version);
                         break;
+                    case PutDocument put:
+                        PutDocumentRow(s, put, changeSequence);
+                        break;
                     default:
                         throw new ModelRegistryException(ErrorCode.InvalidArgument, $"The SQLite store does not support the write {row.Write.GetType().Name}.");
                 }
@@ -90,7 +97,6 @@ internal sealed partial class SqliteRegistryStore
                 CheckModelsExist(s, versions);
             }
 
-            var (sequence, hash) = ReadHead(s);
             var records = new List<AuditRecord>(drafts.Count);
             var insert = s.Command("INSERT INTO audit (sequence, ts, ts_offset, actor, action, subject, data, prev_hash, hash) VALUES (@seq, @ts, @off, @actor, @action, @subject, @data, @prev, @hash)");
             foreach (var draft in drafts)
@@ -391,6 +397,39 @@ internal sealed partial class SqliteRegistryStore
         }
     }
 
+    private static void PutDocumentRow(SqliteSession s, PutDocument put, long changeSequence)
+    {
+        var subject = $"{put.Collection}:{put.Key}";
+        var command = put.ExpectedRevision == 0
+            ? s.Command(
+                "INSERT INTO documents (collection, key, json, idx, revision, change_sequence) VALUES (@collection, @key, @json, @idx, 1, @seq) " +
+                "ON CONFLICT (collection, key) DO NOTHING")
+            : s.Command(
+                "UPDATE documents SET json = @json, idx = @idx, revision = @expected + 1, change_sequence = @seq " +
+                "WHERE collection = @collection AND key = @key AND revision = @expected");
+        SqliteSession.Bind(command, "@collection", put.Collection);
+        SqliteSession.Bind(command, "@key", put.Key);
+        SqliteSession.Bind(command, "@json", put.Json);
+        SqliteSession.Bind(command, "@idx", put.Index);
+        SqliteSession.Bind(command, "@seq", changeSequence);
+        if (put.ExpectedRevision != 0)
+        {
+            SqliteSession.Bind(command, "@expected", put.ExpectedRevision);
+        }
+
+        if (command.ExecuteNonQuery() == 1)
+        {
+            return;
+        }
+
+        throw put.ExpectedRevision == 0
+            ? new ModelRegistryException(ErrorCode.AlreadyExists, $"The document {subject} already exists; read it and replace it with its revision.", subject)
+            : new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"The document {subject} is no longer at revision {put.ExpectedRevision} (it was changed by another writer, or does not exist). Read it again and retry.",
+                subject);
+    }
+
     /// <summary>
     /// A version belongs to a model. Checked once all writes are applied (a transaction may write the model after the
     /// version): a missing model was deleted after the caller read it, which is a conflict, never an orphan version.
@@ -451,6 +490,7 @@ internal sealed partial class SqliteRegistryStore
             PutModel put => new(write, StoreSerializer.Serialize(put.Model ?? throw new ArgumentException("PutModel.Model is null.", nameof(write)))),
             PutVersion put => new(write, StoreSerializer.Serialize(put.Version ?? throw new ArgumentException("PutVersion.Version is null.", nameof(write)))),
             DeleteModel delete => new(write, delete.Name is null ? throw new ArgumentException("DeleteModel.Name is null.", nameof(write)) : null),
+            PutDocument put => new(write, put.Collection is null || put.Key is null || put.Json is null ? throw new ArgumentException("PutDocument needs a collection, a key and JSON.", nameof(write)) : null),
             _ => new(write, null),
         };
     }

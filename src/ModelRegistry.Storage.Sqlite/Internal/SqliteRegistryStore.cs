@@ -303,6 +303,58 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
     }
 
     /// <inheritdoc />
+    public ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(key);
+        return Read((collection, key), static (_, s, a) =>
+        {
+            var command = s.Command("SELECT collection, key, json, idx, revision, change_sequence FROM documents WHERE collection = @collection AND key = @key");
+            SqliteSession.Bind(command, "@collection", a.collection);
+            SqliteSession.Bind(command, "@key", a.key);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ReadDocument(reader) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Collection);
+        if (query.Limit <= 0)
+        {
+            return new ValueTask<IReadOnlyList<StoredDocument>>([]);
+        }
+
+        return Read(query, static (_, s, q) =>
+        {
+            var command = s.Command(q.Index is null
+                ? "SELECT collection, key, json, idx, revision, change_sequence FROM documents WHERE collection = @collection AND change_sequence > @after ORDER BY change_sequence, key LIMIT @limit"
+                : "SELECT collection, key, json, idx, revision, change_sequence FROM documents WHERE collection = @collection AND idx = @idx AND change_sequence > @after ORDER BY change_sequence, key LIMIT @limit");
+            SqliteSession.Bind(command, "@collection", q.Collection);
+            SqliteSession.Bind(command, "@after", q.AfterChangeSequence);
+            SqliteSession.Bind(command, "@limit", (long)q.Limit);
+            if (q.Index is not null)
+            {
+                SqliteSession.Bind(command, "@idx", q.Index);
+            }
+
+            using var reader = command.ExecuteReader();
+            var documents = new List<StoredDocument>();
+            while (reader.Read())
+            {
+                documents.Add(ReadDocument(reader));
+            }
+
+            return (IReadOnlyList<StoredDocument>)documents;
+        }, cancellationToken);
+    }
+
+    private static StoredDocument ReadDocument(SqliteDataReader reader)
+        => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5));
+
+    /// <inheritdoc />
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)
         => Read(0, static (_, s, _) => ReadHead(s).Sequence, cancellationToken);
 

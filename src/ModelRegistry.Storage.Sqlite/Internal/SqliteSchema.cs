@@ -94,6 +94,22 @@ internal static class SqliteSchema
             "CREATE TABLE version_providers (version_id INTEGER NOT NULL, ord INTEGER NOT NULL, provider TEXT NOT NULL, PRIMARY KEY (version_id, ord)) WITHOUT ROWID",
             "CREATE INDEX ix_version_providers_provider ON version_providers (provider, version_id)",
 
+            // Documents: the other aggregates (lineage nodes and edges, approvals, checkpoints) as Core's JSON, verbatim.
+            // change_sequence = the audit sequence of the commit that last wrote the document, for catch-up listing.
+            """
+            CREATE TABLE documents (
+                id              INTEGER PRIMARY KEY,
+                collection      TEXT    NOT NULL,
+                key             TEXT    NOT NULL,
+                json            TEXT    NOT NULL,
+                idx             TEXT,
+                revision        INTEGER NOT NULL,
+                change_sequence INTEGER NOT NULL,
+                UNIQUE (collection, key))
+            """,
+            "CREATE INDEX ix_documents_change ON documents (collection, change_sequence, key)",
+            "CREATE INDEX ix_documents_idx ON documents (collection, idx, change_sequence, key)",
+
             // The audit chain. sequence is the store-wide change sequence; ts = UTC ticks, ts_offset = minutes.
             """
             CREATE TABLE audit (

@@ -16,3 +16,7 @@ public sealed class SqliteConformanceCompletenessTests
     public void Every_conformance_base_runs_on_the_SQLite_store()
         => ConformanceCompleteness.MissingSubclasses(typeof(SqliteConformanceCompletenessTests).Assembly).Should().BeEmpty();
 }
+
+public sealed class SqliteSearchConformanceTests : SearchTests<SqliteStoreFixture>;
+
+public sealed class SqliteDocumentStoreTests : DocumentStoreTests<SqliteStoreFixture>;
