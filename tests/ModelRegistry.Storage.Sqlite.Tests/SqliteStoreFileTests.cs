@@ -31,6 +31,45 @@ public sealed class SqliteStoreFileTests : IDisposable
     }
 
     [Theory]
+    [InlineData(SqliteDurability.Full, 2L)]
+    [InlineData(SqliteDurability.Normal, 1L)]
+    public async Task Connections_use_WAL_the_busy_timeout_and_the_chosen_durability(SqliteDurability durability, long synchronous)
+    {
+        using var store = _file.Open(o =>
+        {
+            o.Durability = durability;
+            o.BusyTimeout = TimeSpan.FromMilliseconds(1234);
+        });
+
+        (await store.ScalarAsync("PRAGMA journal_mode", _ct)).Should().Be("wal");
+        (await store.ScalarAsync("PRAGMA synchronous", _ct)).Should().Be(synchronous);
+        (await store.ScalarAsync("PRAGMA busy_timeout", _ct)).Should().Be(1234L);
+    }
+
+    [Fact]
+    public async Task Planner_statistics_are_gathered_as_the_store_grows()
+    {
+        using var store = _file.Open();
+        const string statistics = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') THEN (SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('versions', 'version_tags')) ELSE 0 END";
+        (await store.ScalarAsync(statistics, _ct)).Should().Be(0L);
+
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var writes = new List<StoreWrite>();
+            for (var i = 0; i < 100; i++)
+            {
+                var name = $"m-{batch}-{i}";
+                writes.Add(new PutModel(Model(name), 0));
+                writes.AddRange(Enumerable.Range(0, 3).Select(v => new PutVersion(Version(name, $"1.{v}.0"), 0)));
+            }
+
+            await store.CommitAsync(new StoreTransaction(writes, [Draft("load", "test:load")]), _ct);
+        }
+
+        (await store.ScalarAsync(statistics, _ct)).Should().NotBe(0L);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(7)]
     [InlineData(8192)]

@@ -43,10 +43,15 @@ internal sealed partial class SqliteRegistryStore
                 throw MapAndLog(ex);
             }
 
-            if (++session.CommitsSinceOptimize >= OptimizeEveryCommits)
+            // Planner statistics follow the data: after every OptimizeEveryWrites rows written, PRAGMA optimize
+            // re-analyses the tables whose size changed enough (cheap when none did), and read connections are
+            // replaced so they plan with the new statistics. Without statistics SQLite can pick a poor plan for
+            // combined tag and stage searches.
+            session.WritesSinceOptimize += rows.Length + transaction.Audit.Count;
+            if (session.WritesSinceOptimize >= OptimizeEveryWrites)
             {
-                session.CommitsSinceOptimize = 0;
-                TryOptimize(session, "PRAGMA optimize");
+                session.WritesSinceOptimize = 0;
+                TryOptimize(session, "PRAGMA optimize = 0x10002");
                 RetireReadSessions();
             }
 

@@ -21,7 +21,7 @@ namespace ModelRegistry.Storage.Sqlite.Internal;
 /// </remarks>
 internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable, IAsyncDisposable
 {
-    private const int OptimizeEveryCommits = 1000;
+    private const int OptimizeEveryWrites = 1000;
     private const int MaxIdleSessions = 8;
 
     private readonly string _connectionString;
@@ -353,6 +353,15 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
 
     private static StoredDocument ReadDocument(SqliteDataReader reader)
         => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5));
+
+    /// <summary>Runs a diagnostic query (a PRAGMA, a count) on a read connection; for tests and troubleshooting.</summary>
+    internal ValueTask<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
+        => Read(sql, static (_, s, q) =>
+        {
+            using var command = s.Connection.CreateCommand();
+            command.CommandText = q;
+            return command.ExecuteScalar();
+        }, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)

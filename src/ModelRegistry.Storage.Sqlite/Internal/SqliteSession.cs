@@ -57,8 +57,8 @@ internal sealed class SqliteSession : IDisposable
     /// <summary>The store's statistics generation when the session was opened; older sessions are retired.</summary>
     public int Generation { get; set; }
 
-    /// <summary>Number of commits since planner statistics were last refreshed (writer session only).</summary>
-    public int CommitsSinceOptimize { get; set; }
+    /// <summary>Rows written since planner statistics were last refreshed (writer session only).</summary>
+    public int WritesSinceOptimize { get; set; }
 
     /// <summary>A prepared command for <paramref name="sql"/>, reused across calls; parameters are bound with <see cref="Bind"/>.</summary>
     public SqliteCommand Command(string sql)
