@@ -35,6 +35,5 @@ public static class BenchmarkConfigs
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumn(StatisticColumn.Median)
         .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value))
-        .WithOption(ConfigOptions.JoinSummary, true)
         .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
 }
