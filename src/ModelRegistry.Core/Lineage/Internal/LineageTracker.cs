@@ -155,7 +155,13 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         return await WithGateAsync(async () =>
         {
             await CatchUpLockedAsync(cancellationToken);
-            await EnsureRegistryNodesLockedAsync([from, to], cancellationToken);
+
+            // A version or model end must exist in the registry now, not merely be remembered by the graph (a deleted
+            // model's versions stay in the graph for history, but nothing new may link to them).
+            foreach (var end in new[] { from, to }.Where(RegistryNodes.IsRegistryId))
+            {
+                HoldRegistryNode(await DescribeRegistryNodeAsync(end, cancellationToken) ?? throw RegistryNodeNotFound(end));
+            }
 
             // The stored edge names its ends as the graph spells them; an unknown end fails in CheckEdge.
             var now = _clock.Now();
