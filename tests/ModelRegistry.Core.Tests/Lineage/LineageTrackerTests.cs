@@ -188,6 +188,39 @@ public sealed class LineageTrackerTests : IAsyncDisposable
             .Which.Code.Should().Be(ErrorCode.StorageCorrupted);
     }
 
+    [Fact]
+    public async Task A_node_another_writer_records_between_catch_up_and_commit_is_updated_not_duplicated()
+    {
+        using var tracker = NewTracker();
+        await tracker.ExportAsync(TextWriter.Null, LineageExportFormat.Json, cancellationToken: Ct);
+        var theirs = new LineageNode { Id = "dataset:x", Kind = LineageNodeKind.Dataset, Name = "theirs", CreatedAt = T0, CreatedBy = "bob", Revision = 1 };
+        Store.BeforeNext["CommitAsync"] = () => CommitAsync([new PutDocument("lineage.node", "DATASET:X", StoreSerializer.Serialize(theirs), null, 0)], "lineage.node_recorded");
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var ours = await tracker.RecordNodeAsync(Dataset("x") with { Name = "ours" }, Ct);
+        ours.Revision.Should().Be(2);
+        ours.Name.Should().Be("ours");
+        ours.CreatedBy.Should().Be("bob", "the node was first recorded by the other writer");
+        ours.CreatedAt.Should().Be(T0);
+        (await Store.FindDocumentAsync("lineage.node", "DATASET:X", Ct))!.Revision.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_link_sees_the_edges_committed_with_a_version_it_reads_from_the_registry()
+    {
+        using var tracker = NewTracker();
+        await Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m1", Owners = ["o"] }, Ct);
+        await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "a" }, Ct);
+        await tracker.GetNodeAsync("version:m1/1.0.0", Ct);
+
+        // While the link reads its ends from the registry, another writer creates 1.1.0 derived from 1.0.0.
+        Store.BeforeNext["FindModelAsync"] = () => Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.1.0", SourceCommit = "b", DerivedFrom = "models:/m1/1.0.0" }, Ct);
+        var refused = await FluentActions.Awaiting(() => tracker.LinkAsync(new LinkRequest("version:m1/1.0.0", LineageEdgeKind.FineTunedFrom, "version:m1/1.1.0"), Ct))
+            .Should().ThrowAsync<ModelRegistryException>();
+        refused.Which.Code.Should().Be(ErrorCode.PolicyViolation);
+        refused.Which.Message.Should().Contain("version:m1/1.0.0 -> version:m1/1.1.0 -> version:m1/1.0.0");
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // Concurrency within one process
 
@@ -332,7 +365,22 @@ public sealed class LineageTrackerTests : IAsyncDisposable
             return result;
         }
 
-        public ValueTask<RegisteredModel?> FindModelAsync(string name, CancellationToken cancellationToken) => Count(inner.FindModelAsync(name, cancellationToken));
+        /// <summary>Runs once, just before the next call of the named method reaches the store (another writer getting in first).</summary>
+        public Dictionary<string, Func<Task>> BeforeNext { get; } = [];
+
+        private async ValueTask RunHookAsync([System.Runtime.CompilerServices.CallerMemberName] string method = "")
+        {
+            if (BeforeNext.Remove(method, out var hook))
+            {
+                await hook();
+            }
+        }
+
+        public async ValueTask<RegisteredModel?> FindModelAsync(string name, CancellationToken cancellationToken)
+        {
+            await RunHookAsync();
+            return await Count(inner.FindModelAsync(name, cancellationToken));
+        }
 
         public ValueTask<ModelVersion?> FindVersionAsync(string modelName, SemanticVersion version, CancellationToken cancellationToken) => Count(inner.FindVersionAsync(modelName, version, cancellationToken));
 
@@ -344,7 +392,11 @@ public sealed class LineageTrackerTests : IAsyncDisposable
 
         public ValueTask<IReadOnlyList<ModelVersion>> QueryVersionsAsync(StoreQuery query, CancellationToken cancellationToken) => Count(inner.QueryVersionsAsync(query, cancellationToken));
 
-        public ValueTask<IReadOnlyList<AuditRecord>> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken) => Count(inner.CommitAsync(transaction, cancellationToken));
+        public async ValueTask<IReadOnlyList<AuditRecord>> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken)
+        {
+            await RunHookAsync();
+            return await Count(inner.CommitAsync(transaction, cancellationToken));
+        }
 
         public ValueTask<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery filter, long afterSequence, int limit, CancellationToken cancellationToken) => Count(inner.QueryAuditAsync(filter, afterSequence, limit, cancellationToken));
 

@@ -119,7 +119,18 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             var now = _clock.Now();
             var node = NewNode(request, existing?.Id ?? request.Id, existing?.CreatedAt ?? now, existing?.CreatedBy ?? actor, stored + 1);
             _index.CheckNode(node);
-            var records = await CommitAsync([LineageDocuments.PutNode(node, stored)], [LineageDocuments.NodeRecorded(node, now, actor)], cancellationToken);
+            IReadOnlyList<AuditRecord> records;
+            try
+            {
+                records = await CommitAsync([LineageDocuments.PutNode(node, stored)], [LineageDocuments.NodeRecorded(node, now, actor)], cancellationToken);
+            }
+            catch (ModelRegistryException ex) when (ex.Code == ErrorCode.AlreadyExists && stored == 0)
+            {
+                // Another process recorded the same node since this one caught up: a concurrent change, retried as an
+                // update on fresh state unless the caller pinned a revision.
+                throw new ModelRegistryException(ErrorCode.ConcurrencyConflict, $"Lineage node '{node.Id}' was recorded by another writer at the same time; read it again and retry.", node.Id, ex);
+            }
+
             _index.ApplyStoredNode(node);
             Advance(records);
             return node;
@@ -157,10 +168,18 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             await CatchUpLockedAsync(cancellationToken);
 
             // A version or model end must exist in the registry now, not merely be remembered by the graph (a deleted
-            // model's versions stay in the graph for history, but nothing new may link to them).
-            foreach (var end in new[] { from, to }.Where(RegistryNodes.IsRegistryId))
+            // model's versions stay in the graph for history, but nothing new may link to them). Catching up once more
+            // after reading it brings in edges committed with it (a new version's DerivedFrom edge), which the cycle
+            // check must see.
+            var ends = new[] { from, to }.Where(RegistryNodes.IsRegistryId).ToList();
+            foreach (var end in ends)
             {
                 HoldRegistryNode(await DescribeRegistryNodeAsync(end, cancellationToken) ?? throw RegistryNodeNotFound(end));
+            }
+
+            if (ends.Count > 0)
+            {
+                await CatchUpLockedAsync(cancellationToken);
             }
 
             // The stored edge names its ends as the graph spells them; an unknown end fails in CheckEdge.
