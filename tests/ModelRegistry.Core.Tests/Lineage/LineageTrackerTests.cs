@@ -176,6 +176,8 @@ public sealed class LineageTrackerTests : IAsyncDisposable
         (await fresh.GetNodeAsync("version:m1/1.0.0", Ct)).Metadata.Should().Contain("\"deleted\":true");
         (await FluentActions.Awaiting(() => fresh.LinkAsync(new LinkRequest("version:m1/1.0.0", LineageEdgeKind.EvaluatedOn, "dataset:customers"), Ct))
             .Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.NotFound, "only versions the registry holds can be linked");
+        (await FluentActions.Awaiting(() => fresh.RecordNodeAsync(new RecordNodeRequest("version:m1/1.0.0", LineageNodeKind.ModelVersion, "v"), Ct))
+            .Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.NotFound);
     }
 
     [Fact]

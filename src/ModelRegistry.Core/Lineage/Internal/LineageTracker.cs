@@ -152,8 +152,14 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
                 request.Id);
         }
 
-        var id = (await PrepareAsync([RegistryNodes.Canonical(request.Id, "Id")], cancellationToken))[0];
-        return _index.FindNode(id)!;
+        var id = RegistryNodes.Canonical(request.Id, "Id");
+        return await WithGateAsync(async () =>
+        {
+            // Asked of the registry itself: a deleted model's versions stay in the graph for history, but are unknown to it.
+            await CatchUpLockedAsync(cancellationToken);
+            HoldRegistryNode(await DescribeRegistryNodeAsync(id, cancellationToken) ?? throw RegistryNodeNotFound(id));
+            return _index.FindNode(id)!;
+        }, cancellationToken);
     }
 
     public async Task<LineageEdge> LinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
