@@ -20,3 +20,7 @@ public sealed class InMemoryConformanceCompletenessTests
 public sealed class InMemorySearchTests : SearchTests<InMemoryStoreFixture>;
 
 public sealed class InMemoryDocumentStoreTests : DocumentStoreTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryMetricStoreTests : MetricStoreTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryPerformanceTrackerTests : PerformanceTrackerTests<InMemoryStoreFixture>;

@@ -109,7 +109,7 @@ internal sealed partial class PerformanceTracker
             tested.Moments,
             requests > 0 ? requests : null,
             requests > 0 ? successes : null,
-            quality.Count > 0 ? quality.Moments.Mean : null,
+            quality.Count > 0 ? MetricAccumulator.Mean(quality.Moments) : null,
             cost.Count > 0 ? ToMoney(cost.Moments.Sum) / cost.Count : null);
     }
 
@@ -318,7 +318,7 @@ internal sealed partial class PerformanceTracker
         var allTokens = inputTokens + outputTokens;
         decimal? observed = allTokens > 0 ? total * 1000m / allTokens : null;
         decimal? list = allTokens > 0 && listKnown ? listTotal / allTokens : null;
-        double? meanQuality = quality.Count > 0 ? quality.Moments.Mean : null;
+        double? meanQuality = quality.Count > 0 ? MetricAccumulator.Mean(quality.Moments) : null;
         return new RoiReport
         {
             Subject = subject,
