@@ -75,7 +75,8 @@ internal static class MetricNames
 
     /// <summary>
     /// Whether stored dimensions contain every pair of <paramref name="filter"/>. Points of one series mostly share a few
-    /// dimension strings, so answers are memoised per distinct string in <paramref name="memo"/>.
+    /// dimension strings, so answers are memoised per distinct string in <paramref name="memo"/>, which therefore
+    /// belongs to one filter (one query).
     /// </summary>
     public static bool Matches(string? json, IReadOnlyDictionary<string, string> filter, Dictionary<string, bool> memo)
     {
