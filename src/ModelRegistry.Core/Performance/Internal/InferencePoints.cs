@@ -61,9 +61,17 @@ internal static class InferencePoints
 internal sealed class SeriesCache
 {
     private readonly Dictionary<(string, string, string?, string), MetricSeries> _series = [];
+    private MetricSeries? _last;
 
     public MetricSeries Get(string model, string version, string? binding, string metric)
     {
+        // Runs of one series pass the same string instances: a reference check skips hashing four strings per point.
+        if (_last is { } last && ReferenceEquals(last.ModelName, model) && ReferenceEquals(last.Version, version)
+            && ReferenceEquals(last.BindingId, binding) && ReferenceEquals(last.Metric, metric))
+        {
+            return last;
+        }
+
         var key = (model, version, binding, metric);
         if (!_series.TryGetValue(key, out var series))
         {
@@ -75,6 +83,7 @@ internal sealed class SeriesCache
             _series[key] = series = new MetricSeries(model, version, binding, metric);
         }
 
+        _last = series;
         return series;
     }
 }

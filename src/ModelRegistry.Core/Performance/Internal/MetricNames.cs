@@ -17,7 +17,11 @@ internal static class MetricNames
     /// <summary>The store's metric key: the kind's name, or <c>Custom:name</c>. Kind names are public API and never change.</summary>
     public static string Key(MetricKey key) => key.ToString();
 
-    public static string Key(MetricKind kind, string? customName) => kind == MetricKind.Custom ? $"Custom:{customName}" : kind.ToString();
+    public static string Key(MetricKind kind, string? customName)
+        => kind == MetricKind.Custom ? $"Custom:{customName}" : (uint)kind < (uint)KindKeys.Length ? KindKeys[(int)kind] : kind.ToString();
+
+    /// <summary>The names of the built-in kinds, computed once (one shared string per kind keeps series lookups cheap).</summary>
+    private static readonly string[] KindKeys = [.. Enum.GetValues<MetricKind>().TakeWhile((k, i) => (int)k == i).Select(k => k.ToString())];
 
     /// <summary>Canonical JSON of the dimensions: keys in ordinal order; <see langword="null"/> when there are none.</summary>
     public static string? Dimensions(IReadOnlyDictionary<string, string>? dimensions, string? errorKind = null)
