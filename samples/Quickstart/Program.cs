@@ -2,6 +2,7 @@
 // Run it with:  dotnet run --project samples/Quickstart
 using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry;
+using ModelRegistry.Lineage;
 using ModelRegistry.Registry;
 
 // The registry lives in one embedded SQLite file next to the program. Each run starts from a fresh file.
@@ -45,6 +46,24 @@ var v2 = await registry.CreateVersionAsync("fraud-detector", new CreateVersionRe
 });
 Step($"Created versions {v1.Version} (auc 0.912) and {v2.Version} (auc 0.934); content hash of {v2.Version}: {v2.ContentHash[..16]}…");
 
+// Lineage: what data trained each version, and which run produced it.
+var lineage = mr.Lineage;
+var transactions = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.Dataset("card-transactions-2026q1"), LineageNodeKind.Dataset, "card-transactions-2026q1")
+{
+    Details = new DatasetDetails { Uri = "s3://data/cards/2026q1/", RowCount = 12_400_000, License = "internal", ContainsPersonalData = true, PersonalDataCategories = ["payment data"] },
+});
+var run = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.TrainingRun("train-2026-03-08"), LineageNodeKind.TrainingRun, "train-2026-03-08")
+{
+    Details = new TrainingRunDetails { CodeCommit = "4d7e9b0" },
+});
+foreach (var version in new[] { "1.0.0", "1.1.0" })
+{
+    await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", version), LineageEdgeKind.TrainedOn, transactions.Id));
+}
+
+await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", "1.1.0"), LineageEdgeKind.ProducedBy, run.Id));
+Step($"Lineage: both versions TrainedOn {transactions.Id}; 1.1.0 ProducedBy {run.Id}");
+
 await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Staging);
 await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Production, new StageTransitionOptions { Reason = "first release" });
 Step("Promoted 1.0.0: development → staging → production");
@@ -63,7 +82,17 @@ Step($"Alias champion → {resolved.Version}; models:/fraud-detector/production 
 var rollback = await registry.RollbackAsync("fraud-detector", "false-positive rate doubled");
 Step($"Rolled back: {rollback.RolledBack.Version} is {rollback.RolledBack.Stage}, {rollback.Restored.Version} serves production again");
 
-var page = await registry.SearchVersionsAsync(new SearchRequest());
+var impact = await lineage.AnalyzeImpactAsync(transactions.Id);
+Step($"Impact of a problem in {transactions.Id}: {string.Join("; ", impact.Items.Select(i => $"{i.Node.Id} [{i.Stage}] via {i.Path.Describe()}"))}");
+var upstream = await lineage.GetUpstreamAsync(LineageNodeIds.Version("fraud-detector", "1.1.0"));
+using (var mermaid = new StringWriter())
+{
+    await lineage.ExportAsync(mermaid, LineageExportFormat.Mermaid, upstream);
+    Step("Upstream lineage of 1.1.0 as a Mermaid diagram:");
+    Console.WriteLine(string.Join(Environment.NewLine, mermaid.ToString().TrimEnd().Split('\n').Select(l => "      " + l)));
+}
+
+var page = await registry.SearchVersionsAsync(new SearchRequest { Filter = "metrics.auc > 0.9 AND stage IN ('production', 'rolledback')", OrderBy = "version DESC" });
 Step($"Search found {page.Items.Count} versions: {string.Join(", ", page.Items.Select(v => $"{v.Version} ({v.Stage})"))}");
 
 var stats = await registry.GetStatisticsAsync();

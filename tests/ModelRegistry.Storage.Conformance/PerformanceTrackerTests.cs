@@ -485,7 +485,7 @@ public abstract class PerformanceTrackerTests<TFixture> : ConformanceTestBase<TF
         held.CoolDownUntil.Should().Be(rolledBackAt.AddHours(1));
         (await Registry.GetVersionAsync("chat", "2.0.0", Ct)).Stage.Should().Be(ModelStage.Production);
 
-        if (await SharesStoreAsync())
+        if (Fixture.SupportsSharedInstances)
         {
             await using var restarted = CreateInstance();
             (await restarted.Performance.CheckRollbackAsync("chat", "2.0.0", automatic, Ct)).CoolDownUntil.Should().Be(rolledBackAt.AddHours(1));
@@ -550,12 +550,5 @@ public abstract class PerformanceTrackerTests<TFixture> : ConformanceTestBase<TF
         (await Performance.GetStatisticsAsync(Query(MetricKey.Quality, LastHour), Ct)).Count.Should().Be(1);
         await ((Func<Task>)(async () => await recorder.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "1.0.0", LatencyMs = -1 }, Ct)))
             .Should().ThrowAsync<ModelRegistryException>();
-    }
-
-    /// <summary>Whether a second instance on the fixture sees the same data (persistent stores), so restarts can be tested.</summary>
-    private async Task<bool> SharesStoreAsync()
-    {
-        await using var probe = CreateInstance();
-        return await probe.GetRequiredService<IRegistryStore>().FindModelAsync("chat", Ct) is not null;
     }
 }

@@ -20,3 +20,5 @@ public sealed class SqliteConformanceCompletenessTests
 public sealed class SqliteSearchConformanceTests : SearchTests<SqliteStoreFixture>;
 
 public sealed class SqliteDocumentStoreTests : DocumentStoreTests<SqliteStoreFixture>;
+
+public sealed class SqliteLineageTests : LineageTests<SqliteStoreFixture>;

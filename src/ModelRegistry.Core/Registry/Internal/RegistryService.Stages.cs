@@ -117,8 +117,15 @@ internal sealed partial class RegistryService
                 writes.Add(new PutModel(model with { ProductionHistory = history, UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 }, model.Revision));
             }
 
+            if (target == ModelStage.Production || current.Stage == ModelStage.Production)
+            {
+                var lineage = await ProductionLineageAsync(model.Name, target == ModelStage.Production ? next : null, now, actor, cancellationToken);
+                writes.AddRange(lineage.Writes);
+                audit.AddRange(lineage.Audit);
+            }
+
             writes.AddRange(automatic?.Writes ?? Array.Empty<StoreWrite>());
-            await CommitAsync(writes, audit, cancellationToken);
+            await CommitProductionChangeAsync(writes, audit, model.Name, cancellationToken);
             if (target == ModelStage.Production)
             {
                 LogPromoted(_logger, model.Name, next.Version.ToString(), actor);
@@ -184,9 +191,11 @@ internal sealed partial class RegistryService
             var rolledBack = current with { Stage = ModelStage.RolledBack, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = current.Revision + 1 };
             var nextModel = model with { ProductionHistory = [.. model.ProductionHistory.Take(model.ProductionHistory.Count - 1)], UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 };
             var data = new { from = current.Version.ToString(), to = previous.Version.ToString(), reason };
-            await CommitAsync(
-                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision), .. automatic?.Writes ?? Array.Empty<StoreWrite>()],
-                [AuditData.Draft(now, actor, "model.rolled_back", AuditData.ModelSubject(model.Name), data)],
+            var lineage = await ProductionLineageAsync(model.Name, restored, now, actor, cancellationToken);
+            await CommitProductionChangeAsync(
+                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision), .. lineage.Writes, .. automatic?.Writes ?? Array.Empty<StoreWrite>()],
+                [AuditData.Draft(now, actor, "model.rolled_back", AuditData.ModelSubject(model.Name), data), .. lineage.Audit],
+                model.Name,
                 cancellationToken);
             LogRolledBack(_logger, model.Name, current.Version.ToString(), previous.Version.ToString(), reason);
             return new RollbackResult(restored, rolledBack);
