@@ -3,6 +3,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry;
 using ModelRegistry.Lineage;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 // The registry lives in one embedded SQLite file next to the program. Each run starts from a fresh file.
@@ -71,6 +72,38 @@ Step("Promoted 1.0.0: development → staging → production");
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Staging);
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Canary, new StageTransitionOptions { CanaryTrafficPercent = 10 });
 Step("Started a canary of 1.1.0 at 10 % of traffic");
+// Inference traffic for both versions: 1.1.0 answers a little better and a little faster.
+var performance = mr.Performance;
+var random = new Random(42);
+for (var i = 0; i < 400; i++)
+{
+    var canary = i % 2 == 1;
+    await performance.TrackInferenceAsync(new InferenceRecord
+    {
+        ModelName = "fraud-detector",
+        Version = canary ? "1.1.0" : "1.0.0",
+        LatencyMs = (canary ? 38 : 45) + (random.NextDouble() * 20),
+        InputTokens = 300,
+        OutputTokens = 20,
+        Succeeded = random.NextDouble() > (canary ? 0.01 : 0.02),
+        QualityScore = (canary ? 0.86 : 0.82) + (random.NextDouble() * 0.08),
+    });
+}
+
+var window = new MetricWindow(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+var ab = await performance.RunAbTestAsync(new AbTestRequest
+{
+    A = new MetricSubject("fraud-detector", "1.0.0"),
+    B = new MetricSubject("fraud-detector", "1.1.0"),
+    Window = window,
+    Options = new AbTestOptions { Metric = MetricKey.Quality },
+});
+Step($"Recorded 400 inferences; A/B on quality: 1.0.0 mean {ab.A.Mean:F3} (n={ab.A.Count}) vs 1.1.0 mean {ab.B.Mean:F3} (n={ab.B.Count}), p = {ab.PValue:G3} → {ab.Verdict}");
+var latency = await performance.GetStatisticsAsync(new MetricQuery { Subject = new MetricSubject("fraud-detector", "1.1.0"), Metric = MetricKey.Latency, Window = window });
+Step($"Canary latency: p50 {latency.P50:F1} ms, p95 {latency.P95:F1} ms, p99 {latency.P99:F1} ms over {latency.Count} requests");
+var rollbackCheck = await performance.CheckRollbackAsync("fraud-detector", "1.1.0");
+Step($"Rollback check on the canary: {(rollbackCheck.ShouldRollBack ? "ROLL BACK" : "healthy")} ({string.Join(", ", rollbackCheck.Checks.Select(c => $"{c.Kind}: {c.Outcome}"))})");
+
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Production, new StageTransitionOptions { Reason = "canary healthy" });
 var archived = await registry.GetVersionAsync("fraud-detector", "1.0.0");
 Step($"Promoted 1.1.0 to production; 1.0.0 is now {archived.Stage} and remembered for rollback");
