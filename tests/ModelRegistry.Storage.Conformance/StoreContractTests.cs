@@ -1,0 +1,120 @@
+using ModelRegistry.Audit;
+using ModelRegistry.Registry;
+using ModelRegistry.Search;
+
+namespace ModelRegistry.Storage.Conformance;
+
+/// <summary>The storage seam itself: atomic commits, revision checks, keys, round trips.</summary>
+/// <typeparam name="TFixture">The adapter's fixture.</typeparam>
+public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : IStoreFixture, new()
+{
+    private static AuditDraft Draft(string action) => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), "tester", action, "test:x", "{}");
+
+    private static RegisteredModel Model(string name, long revision = 1) => new()
+    {
+        Name = name,
+        Owners = ["o"],
+        CreatedBy = "t",
+        UpdatedBy = "t",
+        CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, 123, TimeSpan.Zero),
+        UpdatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, 123, TimeSpan.Zero),
+        Revision = revision,
+    };
+
+    private static ModelVersion Version(string model, string version, long revision = 1) => new()
+    {
+        ModelName = model,
+        Version = SemanticVersion.Parse(version),
+        ContentHash = new string('0', 64),
+        CreatedBy = "t",
+        UpdatedBy = "t",
+        Revision = revision,
+    };
+
+    [Fact]
+    public virtual async Task A_commit_whose_later_write_conflicts_applies_nothing()
+    {
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("a"), 0)], [Draft("one")]), Ct);
+        var before = await SnapshotAsync();
+        var tx = new StoreTransaction([new PutModel(Model("b"), 0), new PutModel(Model("a", 2), 5)], [Draft("two")]);
+        var act = async () => await Store.CommitAsync(tx, Ct);
+        (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        await ShouldBeUnchangedAsync(before);
+        (await Store.FindModelAsync("b", Ct)).Should().BeNull();
+    }
+
+    [Fact]
+    public virtual async Task Insert_of_an_existing_key_is_already_exists_case_insensitively()
+    {
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("Abc"), 0)], [Draft("one")]), Ct);
+        var act = async () => await Store.CommitAsync(new StoreTransaction([new PutModel(Model("aBC"), 0)], [Draft("two")]), Ct);
+        (await act.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.AlreadyExists);
+        (await Store.FindModelAsync("ABC", Ct))!.Name.Should().Be("Abc");
+    }
+
+    [Fact]
+    public virtual async Task Versions_are_keyed_by_precedence_and_listed_in_ascending_order()
+    {
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0)], [Draft("m")]), Ct);
+        foreach (var v in new[] { "1.0.0-rc.10", "1.0.0", "1.0.0-rc.2", "0.9.0", "1.0.0-alpha" })
+        {
+            await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", v), 0)], [Draft(v)]), Ct);
+        }
+
+        (await Store.ListVersionsAsync("M", Ct)).Select(v => v.Version.ToString()).Should().Equal("0.9.0", "1.0.0-alpha", "1.0.0-rc.2", "1.0.0-rc.10", "1.0.0");
+        (await Store.FindVersionAsync("m", SemanticVersion.Parse("1.0.0+meta"), Ct))!.Version.ToString().Should().Be("1.0.0");
+        var dup = async () => await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.0.0+other"), 0)], [Draft("dup")]), Ct);
+        (await dup.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.AlreadyExists);
+    }
+
+    [Fact]
+    public virtual async Task Stale_version_write_is_a_conflict()
+    {
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0), new PutVersion(Version("m", "1.0.0"), 0)], [Draft("c")]), Ct);
+        await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.0.0", 2) with { Description = "x" }, 1)], [Draft("u")]), Ct);
+        var stale = async () => await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.0.0", 2) with { Description = "y" }, 1)], [Draft("u2")]), Ct);
+        (await stale.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        (await Store.FindVersionAsync("m", SemanticVersion.Parse("1.0.0"), Ct))!.Description.Should().Be("x");
+    }
+
+    [Fact]
+    public virtual async Task Delete_model_removes_its_versions_and_idempotency_lookups()
+    {
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0), new PutVersion(Version("m", "1.0.0") with { IdempotencyKey = "k" }, 0)], [Draft("c")]), Ct);
+        (await Store.FindVersionByIdempotencyKeyAsync("M", "k", Ct)).Should().NotBeNull();
+        (await Store.FindVersionByIdempotencyKeyAsync("m", "K", Ct)).Should().BeNull("idempotency keys are ordinal");
+        await Store.CommitAsync(new StoreTransaction([new DeleteModel("m", 1)], [Draft("d")]), Ct);
+        (await Store.FindModelAsync("m", Ct)).Should().BeNull();
+        (await Store.ListVersionsAsync("m", Ct)).Should().BeEmpty();
+        (await Store.FindVersionByIdempotencyKeyAsync("m", "k", Ct)).Should().BeNull();
+    }
+
+    [Fact]
+    public virtual async Task Commit_returns_sealed_records_and_the_change_sequence_is_monotonic()
+    {
+        (await Store.GetChangeSequenceAsync(Ct)).Should().Be(0);
+        var first = await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0)], [Draft("a"), Draft("b")]), Ct);
+        first.Select(r => r.Sequence).Should().Equal(1, 2);
+        first[1].PreviousHash.Should().Be(first[0].Hash);
+        first[0].Hash.Should().Be(AuditChain.ComputeHash(first[0]));
+        var second = await Store.CommitAsync(new StoreTransaction([], [Draft("c")]), Ct);
+        second.Single().PreviousHash.Should().Be(first[1].Hash);
+        (await Store.GetChangeSequenceAsync(Ct)).Should().Be(3);
+        var read = await Store.QueryAuditAsync(new AuditQuery(), 0, 10, Ct);
+        read.Should().BeEquivalentTo(first.Concat(second), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public virtual async Task Query_honours_limit_and_order()
+    {
+        var names = new[] { "b", "a", "c", "e", "d" };
+        foreach (var n in names)
+        {
+            await Store.CommitAsync(new StoreTransaction([new PutModel(Model(n), 0)], [Draft(n)]), Ct);
+        }
+
+        var desc = await Store.QueryModelsAsync(new StoreQuery(null, [new SortKey(new FieldRef(SearchField.Name), true)], 3), Ct);
+        desc.Select(m => m.Name).Should().Equal("e", "d", "c");
+    }
+}
