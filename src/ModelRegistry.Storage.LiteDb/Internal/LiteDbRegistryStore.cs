@@ -35,6 +35,9 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         return new LiteDbRegistryStore(LiteDbFile.Acquire(settings, logger), logger);
     }
 
+    /// <summary>The underlying database, for tests that look below the store's surface.</summary>
+    internal LiteDatabase Database => Db;
+
     private LiteDatabase Db
     {
         get

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using ModelRegistry.Storage.Conformance;
+
+namespace ModelRegistry.Storage.LiteDb.Tests;
+
+/// <summary>A fresh LiteDB file per test; every registry instance of the test opens the same file.</summary>
+public sealed class LiteDbStoreFixture : IStoreFixture
+{
+    private readonly TempDatabase _database = new();
+
+    public string Path => _database.Path;
+
+    public void Configure(IModelRegistryBuilder builder) => builder.UseLiteDb($"Filename={_database.Path}");
+
+    public ValueTask DisposeAsync()
+    {
+        _database.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class LiteDbModelLifecycleTests : ModelLifecycleTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbAuditTrailTests : AuditTrailTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbStoreContractTests : StoreContractTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbConcurrencyTests : ConcurrencyTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbConformanceCompletenessTests
+{
+    [Fact]
+    public void Every_conformance_base_has_a_LiteDB_subclass()
+        => ConformanceCompleteness.MissingSubclasses(typeof(LiteDbConformanceCompletenessTests).Assembly).Should().BeEmpty();
+}
