@@ -23,6 +23,14 @@ public sealed class LiteDbStoreOptions
     public string? Filename { get; set; }
 
     /// <summary>
+    /// Whether each commit is forced onto the disk (fsync) before <c>CommitAsync</c> returns (default
+    /// <see langword="true"/>): an acknowledged change then survives a power loss. With <see langword="false"/> the store
+    /// still waits until LiteDB has handed the commit to the operating system, so it survives a crash of the process but
+    /// not of the machine; commits are several times faster on disks with slow fsync.
+    /// </summary>
+    public bool FlushToDisk { get; set; } = true;
+
+    /// <summary>
     /// How long opening waits for another process to release the file before failing with
     /// <see cref="ErrorCode.StorageUnavailable"/> (0 to 5 minutes; default zero: fail at once).
     /// </summary>

@@ -41,10 +41,14 @@ internal sealed class LiteDbFile : IDisposable
     private readonly string? _logPath;
     private readonly FileStream? _dataStream;
     private readonly FileStream? _logStream;
+    private readonly DurableFileStream? _log;
+    private bool _flushToDisk;
     private int _references = 1;
 
-    private LiteDbFile(string? key, string displayName, LiteDatabase database, FileStream? dataStream, FileStream? logStream, string? logPath)
+    private LiteDbFile(string? key, string displayName, LiteDatabase database, FileStream? dataStream, FileStream? logStream, string? logPath, DurableFileStream? log, bool flushToDisk)
     {
+        _log = log;
+        _flushToDisk = flushToDisk;
         _key = key;
         DisplayName = displayName;
         Database = database;
@@ -76,6 +80,12 @@ internal sealed class LiteDbFile : IDisposable
         {
             if (OpenFiles.TryGetValue(path, out var open))
             {
+                // Stores sharing a file share its durability: the stricter setting wins.
+                if (settings.FlushToDisk && !open._flushToDisk)
+                {
+                    open._flushToDisk = true;
+                }
+
                 open._references++;
                 return open;
             }
@@ -83,6 +93,34 @@ internal sealed class LiteDbFile : IDisposable
             var file = OpenPath(path, settings, logger);
             OpenFiles.Add(path, file);
             return file;
+        }
+    }
+
+    /// <summary>
+    /// Makes the last commit durable: waits until LiteDB's background writer has written the log up to its current
+    /// length, then (with <see cref="LiteDbStoreOptions.FlushToDisk"/>) fsyncs the log once. Call with
+    /// <see cref="WriteLock"/> held, right after the commit.
+    /// </summary>
+    /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageUnavailable"/> when the log is not written in time.</exception>
+    public void WaitUntilDurable()
+    {
+        if (_log is null)
+        {
+            return;
+        }
+
+        // The virtual length counts pages still queued for the writer thread; a checkpoint inside the commit resets it.
+        var logEnd = (long)Database.GetCollection("$database").FindAll().First()["logFileSize"].AsInt32;
+        if (!_log.WaitUntilWritten(logEnd, TimeSpan.FromSeconds(30)))
+        {
+            throw new ModelRegistryException(ErrorCode.StorageUnavailable,
+                $"The LiteDB registry file '{DisplayName}' did not finish writing its log within 30 seconds; the last change may not be on disk. Check the disk, then reopen the store.",
+                Subject(DisplayName));
+        }
+
+        if (_flushToDisk)
+        {
+            _log.FlushToDisk();
         }
     }
 
@@ -146,7 +184,7 @@ internal sealed class LiteDbFile : IDisposable
         });
         var database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
         InitializeOrCheckSchema(database, LiteDbStoreSettings.MemoryFilename);
-        return new LiteDbFile(null, LiteDbStoreSettings.MemoryFilename, database, null, null, null);
+        return new LiteDbFile(null, LiteDbStoreSettings.MemoryFilename, database, null, null, null, null, false);
     }
 
     private static LiteDbFile OpenPath(string path, LiteDbStoreSettings settings, ILogger logger)
@@ -177,11 +215,12 @@ internal sealed class LiteDbFile : IDisposable
                     Subject(path));
             }
 
-            var engine = OpenEngine(path, data, log, created ? settings.InitialSize : 0);
+            var durableLog = new DurableFileStream(log, fsyncOnFlush: false);
+            var engine = OpenEngine(path, new DurableFileStream(data, fsyncOnFlush: true), durableLog, created ? settings.InitialSize : 0);
             database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
             InitializeOrCheckSchema(database, path);
             logger.LogInformation(created ? "Created LiteDB registry store {File}" : "Opened LiteDB registry store {File}", path);
-            return new LiteDbFile(path, path, database, data, log, logPath);
+            return new LiteDbFile(path, path, database, data, log, logPath, durableLog, settings.FlushToDisk);
         }
         catch
         {
@@ -198,14 +237,14 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    private static LiteEngine OpenEngine(string path, FileStream data, FileStream log, long initialSize)
+    private static LiteEngine OpenEngine(string path, Stream data, Stream log, long initialSize)
     {
         try
         {
             return new LiteEngine(new EngineSettings
             {
-                DataStream = new DurableFileStream(data),
-                LogStream = new DurableFileStream(log),
+                DataStream = data,
+                LogStream = log,
                 Collation = Collation.Binary,
                 InitialSize = initialSize,
             });

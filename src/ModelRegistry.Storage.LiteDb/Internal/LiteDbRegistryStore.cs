@@ -234,7 +234,12 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
 
             // LiteDB binds a transaction to the calling thread, so everything from BeginTrans to Commit runs
             // synchronously on this one.
-            return Guarded(() => Commit(db, transaction));
+            return Guarded(() =>
+            {
+                var sealedRecords = Commit(db, transaction);
+                _file.WaitUntilDurable();
+                return sealedRecords;
+            });
         }
         finally
         {

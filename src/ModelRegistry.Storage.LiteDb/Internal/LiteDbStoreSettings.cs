@@ -3,7 +3,7 @@ using LiteDB;
 namespace ModelRegistry.Storage.LiteDb.Internal;
 
 /// <summary>The validated, resolved form of <see cref="LiteDbStoreOptions"/>.</summary>
-internal sealed record LiteDbStoreSettings(string Filename, long InitialSize, TimeSpan FileLockTimeout)
+internal sealed record LiteDbStoreSettings(string Filename, long InitialSize, TimeSpan FileLockTimeout, bool FlushToDisk = true)
 {
     public const string MemoryFilename = ":memory:";
 
@@ -64,7 +64,7 @@ internal sealed record LiteDbStoreSettings(string Filename, long InitialSize, Ti
 
         if (errors.Count == 0 && filename is not null)
         {
-            settings = new LiteDbStoreSettings(filename, initialSize, options.FileLockTimeout);
+            settings = new LiteDbStoreSettings(filename, initialSize, options.FileLockTimeout, options.FlushToDisk);
         }
 
         return errors;
