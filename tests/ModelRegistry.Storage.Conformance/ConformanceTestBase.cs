@@ -50,9 +50,9 @@ public abstract class ConformanceTestBase<TFixture> : IAsyncLifetime
         return instance;
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var instance in _instances)
         {

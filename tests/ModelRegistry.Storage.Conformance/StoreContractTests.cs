@@ -106,6 +106,15 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
     }
 
     [Fact]
+    public virtual async Task A_version_whose_model_is_missing_is_a_conflict_and_nothing_is_written()
+    {
+        var before = await SnapshotAsync();
+        var orphan = async () => await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("ghost", "1.0.0"), 0)], [Draft("orphan")]), Ct);
+        (await orphan.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        await ShouldBeUnchangedAsync(before);
+    }
+
+    [Fact]
     public virtual async Task Query_honours_limit_and_order()
     {
         var names = new[] { "b", "a", "c", "e", "d" };
@@ -116,5 +125,62 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
 
         var desc = await Store.QueryModelsAsync(new StoreQuery(null, [new SortKey(new FieldRef(SearchField.Name), true)], 3), Ct);
         desc.Select(m => m.Name).Should().Equal("e", "d", "c");
+    }
+}
+
+/// <summary>Documents: the persistence of lineage, approvals and checkpoints, with revisions and change sequences.</summary>
+/// <typeparam name="TFixture">The adapter's fixture.</typeparam>
+public abstract class DocumentStoreTests<TFixture> : ConformanceTestBase<TFixture>
+    where TFixture : IStoreFixture, new()
+{
+    private static AuditDraft Draft(string action) => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), "tester", action, "test:doc", "{}");
+
+    private ValueTask<IReadOnlyList<AuditRecord>> PutAsync(params PutDocument[] documents)
+        => Store.CommitAsync(new StoreTransaction(documents, [Draft("put")]), Ct);
+
+    [Fact]
+    public virtual async Task Documents_round_trip_verbatim_with_revision_and_change_sequence()
+    {
+        var json = "{\"b\":1,\"a\":\"ünïcødé 🚀 '; DROP TABLE x; --\",\"n\":1.0000000000000002}";
+        var sealedRecords = await PutAsync(new PutDocument("approval", "req-1", json, "Pending", 0));
+        var doc = await Store.FindDocumentAsync("approval", "req-1", Ct);
+        doc.Should().Be(new StoredDocument("approval", "req-1", json, "Pending", 1, sealedRecords[^1].Sequence));
+        (await Store.FindDocumentAsync("approval", "REQ-1", Ct)).Should().BeNull("keys are ordinal");
+        (await Store.FindDocumentAsync("other", "req-1", Ct)).Should().BeNull();
+
+        await PutAsync(new PutDocument("approval", "req-1", "{}", null, 1));
+        var replaced = await Store.FindDocumentAsync("approval", "req-1", Ct);
+        replaced!.Revision.Should().Be(2);
+        replaced.Index.Should().BeNull();
+        replaced.ChangeSequence.Should().Be(2);
+    }
+
+    [Fact]
+    public virtual async Task Document_revisions_are_checked_and_a_failed_commit_applies_nothing()
+    {
+        await PutAsync(new PutDocument("edge", "e1", "{}", null, 0));
+        var before = await SnapshotAsync();
+        var duplicate = async () => await PutAsync(new PutDocument("edge", "e1", "{}", null, 0));
+        (await duplicate.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.AlreadyExists);
+        var stale = async () => await PutAsync(new PutDocument("edge", "e2", "{}", null, 0), new PutDocument("edge", "e1", "{\"x\":1}", null, 7));
+        (await stale.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        await ShouldBeUnchangedAsync(before);
+        (await Store.FindDocumentAsync("edge", "e2", Ct)).Should().BeNull();
+        (await Store.FindDocumentAsync("edge", "e1", Ct))!.Json.Should().Be("{}");
+    }
+
+    [Fact]
+    public virtual async Task Documents_are_listed_by_index_and_change_sequence_for_catch_up()
+    {
+        await PutAsync(new PutDocument("n", "b", "{}", "x", 0), new PutDocument("n", "a", "{}", "y", 0));
+        await PutAsync(new PutDocument("n", "c", "{}", "x", 0));
+        await PutAsync(new PutDocument("other", "z", "{}", "x", 0));
+        await PutAsync(new PutDocument("n", "a", "{\"v\":2}", "x", 1));
+
+        (await Store.ListDocumentsAsync(new DocumentQuery("n"), Ct)).Select(d => (d.Key, d.ChangeSequence)).Should().Equal(("b", 1L), ("c", 2L), ("a", 4L));
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "x"), Ct)).Select(d => d.Key).Should().Equal("b", "c", "a");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", AfterChangeSequence: 1), Ct)).Select(d => d.Key).Should().Equal("c", "a");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", Limit: 2), Ct)).Select(d => d.Key).Should().Equal("b", "c");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "'; DROP TABLE documents; --"), Ct)).Should().BeEmpty();
     }
 }

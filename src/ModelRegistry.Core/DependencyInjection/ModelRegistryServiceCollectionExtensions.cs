@@ -44,6 +44,9 @@ public static class ModelRegistryServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ModelRegistryOptions>>(),
             LoggerFor<RegistryService>(sp)));
         services.TryAddSingleton<IAuditTrail>(sp => new AuditTrailService(sp.GetRequiredService<IRegistryStore>()));
+        ModelRegistry.Lineage.LineageRegistration.Add(services);
+        ModelRegistry.Performance.Internal.PerformanceRegistration.Add(services);
+        ModelRegistry.Compliance.ComplianceRegistration.Add(services);
         return new ModelRegistryBuilder(services);
     }
 

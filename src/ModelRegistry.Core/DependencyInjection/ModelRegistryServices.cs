@@ -26,6 +26,12 @@ public sealed class ModelRegistryServices : IAsyncDisposable, IDisposable
     /// <summary>The audit trail.</summary>
     public IAuditTrail AuditTrail { get; }
 
+    /// <summary>The lineage tracker.</summary>
+    public Lineage.ILineageTracker Lineage => _provider.GetRequiredService<Lineage.ILineageTracker>();
+
+    /// <summary>The performance tracker.</summary>
+    public Performance.IPerformanceTracker Performance => _provider.GetRequiredService<Performance.IPerformanceTracker>();
+
     /// <summary>Builds the services, in memory unless <paramref name="configure"/> chooses a store.</summary>
     /// <param name="configure">Chooses a store, adds gates, sets the actor (for example <c>b =&gt; b.UseSqlite("Data Source=r.db")</c>).</param>
     /// <param name="options">Configures <see cref="ModelRegistryOptions"/>.</param>

@@ -14,7 +14,7 @@ internal static class Telemetry
 
     public static readonly Counter<long> Mutations = Meter.CreateCounter<long>("modelregistry.mutations", description: "Committed registry mutations, by action.");
 
-    public static readonly Counter<long> Refusals = Meter.CreateCounter<long>("modelregistry.refusals", description: "Refused operations, by error code.");
+    public static readonly Counter<long> Refusals = Meter.CreateCounter<long>("modelregistry.refusals", description: "Commits the store refused (concurrency conflicts, duplicate keys), by error code.");
 
     public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("modelregistry.commit.duration", unit: "ms", description: "Time spent committing a mutation to the store.");
 }

@@ -112,7 +112,7 @@ public enum SearchField
     /// <summary><c>stage</c>: <see cref="Registry.ModelStage"/> (enum; versions only).</summary>
     Stage,
 
-    /// <summary><c>provider</c>: any provider-binding provider (collection of strings, compared case-insensitively; versions only; not orderable).</summary>
+    /// <summary><c>provider</c>: any provider-binding provider (collection of strings, compared ordinally like every string — use <c>ILIKE</c> for a case-insensitive match; versions only; not orderable).</summary>
     Provider,
 
     /// <summary><c>run_id</c>: string (versions only).</summary>

@@ -74,6 +74,23 @@ public interface IRegistryStore
     /// <returns>The records.</returns>
     ValueTask<IReadOnlyList<AuditRecord>> QueryAuditAsync(AuditQuery filter, long afterSequence, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Finds a document by collection and key (both ordinal).</summary>
+    /// <param name="collection">The collection, such as <c>lineage.edge</c> or <c>approval</c>.</param>
+    /// <param name="key">The key within the collection.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The document, or <see langword="null"/>.</returns>
+    ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Documents of one collection, optionally with one index value, written after a change sequence, in ascending
+    /// (<see cref="StoredDocument.ChangeSequence"/>, <see cref="StoredDocument.Key"/>) order. Components that keep an
+    /// in-memory view (the lineage graph) catch up on other processes' writes with it.
+    /// </summary>
+    /// <param name="query">Collection, index value, lower bound and limit.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>At most <see cref="DocumentQuery.Limit"/> documents.</returns>
+    ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken);
+
     /// <summary>The sequence of the last audit record: a monotonic store-wide change sequence (0 when empty).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The change sequence.</returns>
@@ -102,6 +119,34 @@ public sealed record DeleteModel(string Name, long ExpectedRevision) : StoreWrit
 /// <param name="Version">The new state; its revision is <paramref name="ExpectedRevision"/> + 1.</param>
 /// <param name="ExpectedRevision">The stored revision this write replaces.</param>
 public sealed record PutVersion(ModelVersion Version, long ExpectedRevision) : StoreWrite;
+
+/// <summary>
+/// Insert or replace a document: the persistence of the registry's other aggregates (lineage nodes and edges, approval
+/// requests, checkpoints). The store records the sequence of the transaction's last audit record as the document's
+/// <see cref="StoredDocument.ChangeSequence"/>; Core never writes a document without an audit record.
+/// </summary>
+/// <param name="Collection">The collection (1–64 characters).</param>
+/// <param name="Key">The key within the collection (1–512 characters, ordinal).</param>
+/// <param name="Json">The document body (Core's JSON; stored and returned verbatim).</param>
+/// <param name="Index">One optional value the collection is listed by (for example an approval's state), or <see langword="null"/>.</param>
+/// <param name="ExpectedRevision">The stored revision this write replaces; 0 means the key must be free.</param>
+public sealed record PutDocument(string Collection, string Key, string Json, string? Index, long ExpectedRevision) : StoreWrite;
+
+/// <summary>A stored document.</summary>
+/// <param name="Collection">The collection.</param>
+/// <param name="Key">The key.</param>
+/// <param name="Json">The body as written.</param>
+/// <param name="Index">The index value as written.</param>
+/// <param name="Revision">1 after insert, incremented by each replace.</param>
+/// <param name="ChangeSequence">The audit sequence of the commit that last wrote it.</param>
+public sealed record StoredDocument(string Collection, string Key, string Json, string? Index, long Revision, long ChangeSequence);
+
+/// <summary>Which documents <see cref="IRegistryStore.ListDocumentsAsync"/> returns.</summary>
+/// <param name="Collection">The collection.</param>
+/// <param name="Index">Only documents with this index value (ordinal), or all when <see langword="null"/>.</param>
+/// <param name="AfterChangeSequence">Only documents whose change sequence is greater than this.</param>
+/// <param name="Limit">Maximum number of documents.</param>
+public sealed record DocumentQuery(string Collection, string? Index = null, long AfterChangeSequence = 0, int Limit = int.MaxValue);
 
 /// <summary>A filter, an ordering and a limit, already validated by Core.</summary>
 /// <param name="Filter">The filter, or <see langword="null"/> for all.</param>

@@ -14,6 +14,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     private readonly Dictionary<string, RegisteredModel> _models = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SortedDictionary<string, ModelVersion>> _versions = new(StringComparer.Ordinal);
     private readonly List<AuditRecord> _audit = [];
+    private readonly Dictionary<(string Collection, string Key), StoredDocument> _documents = [];
 
     internal static string ModelKey(string name) => name.ToUpperInvariant();
 
@@ -97,6 +98,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
             // Check every write against the current state first, so a failure leaves nothing applied.
             var pendingModels = new Dictionary<string, RegisteredModel?>(StringComparer.Ordinal);
             var pendingVersions = new Dictionary<(string, string), ModelVersion?>();
+            var pendingDocuments = new Dictionary<(string, string), PutDocument>();
             foreach (var write in transaction.Writes)
             {
                 switch (write)
@@ -131,8 +133,26 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                         break;
                     }
 
+                    case PutDocument put:
+                    {
+                        var key = (put.Collection, put.Key);
+                        var stored = pendingDocuments.TryGetValue(key, out var p) ? p.ExpectedRevision + 1 : _documents.GetValueOrDefault(key)?.Revision ?? 0;
+                        CheckRevision(stored, put.ExpectedRevision, $"{put.Collection}:{put.Key}");
+                        pendingDocuments[key] = put;
+                        break;
+                    }
+
                     default:
                         throw new ModelRegistryException(ErrorCode.InvalidArgument, $"The in-memory store does not support {write.GetType().Name}.");
+                }
+            }
+
+            foreach (var ((mkey, _), version) in pendingVersions)
+            {
+                var modelExists = pendingModels.TryGetValue(mkey, out var pm) ? pm is not null : _models.ContainsKey(mkey);
+                if (version is not null && !modelExists)
+                {
+                    throw new ModelRegistryException(ErrorCode.ConcurrencyConflict, $"Model '{version.ModelName}' no longer exists, so version {version.Version} cannot be written; it was deleted by another writer.", $"model:{version.ModelName}");
                 }
             }
 
@@ -151,7 +171,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
 
             foreach (var ((mkey, vkey), version) in pendingVersions)
             {
-                if (version is null || !_models.ContainsKey(mkey))
+                if (version is null)
                 {
                     continue;
                 }
@@ -171,6 +191,12 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                 var record = AuditChain.Seal(draft, head?.Sequence ?? 0, head?.Hash ?? AuditChain.GenesisHash);
                 _audit.Add(record);
                 sealedRecords.Add(record);
+            }
+
+            var changeSequence = _audit.Count == 0 ? 0 : _audit[^1].Sequence;
+            foreach (var (key, put) in pendingDocuments)
+            {
+                _documents[key] = new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, changeSequence);
             }
 
             return ValueTask.FromResult<IReadOnlyList<AuditRecord>>(sealedRecords);
@@ -203,6 +229,27 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
         {
             var start = (int)Math.Min(Math.Max(afterSequence, 0), _audit.Count);
             IReadOnlyList<AuditRecord> result = [.. _audit.Skip(start).Where(r => AuditFilter.Matches(filter, r)).Take(limit)];
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    public ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_documents.GetValueOrDefault((collection, key)));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<StoredDocument> result = [.. _documents.Values
+                .Where(d => d.Collection == query.Collection && d.ChangeSequence > query.AfterChangeSequence)
+                .Where(d => query.Index is null || string.Equals(d.Index, query.Index, StringComparison.Ordinal))
+                .OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer)
+                .Take(query.Limit)];
             return ValueTask.FromResult(result);
         }
     }

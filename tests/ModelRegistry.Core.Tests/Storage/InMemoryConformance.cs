@@ -16,3 +16,7 @@ public sealed class InMemoryConformanceCompletenessTests
     public void Every_conformance_base_runs_on_the_in_memory_store()
         => ConformanceCompleteness.MissingSubclasses(typeof(InMemoryConformanceCompletenessTests).Assembly).Should().BeEmpty();
 }
+
+public sealed class InMemorySearchTests : SearchTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryDocumentStoreTests : DocumentStoreTests<InMemoryStoreFixture>;

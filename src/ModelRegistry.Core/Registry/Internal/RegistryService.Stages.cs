@@ -84,18 +84,24 @@ internal sealed partial class RegistryService
                 AuditData.Draft(now, actor, "version.stage_changed", subject, new { from = current.Stage, to = target, canaryTrafficPercent = percent, reason = options.Reason }),
             };
 
-            if (target == ModelStage.Production)
+            if (target is ModelStage.Production or ModelStage.Canary)
             {
-                // The previous production version is archived and remembered, so RollbackAsync can restore it in one step.
-                var previous = versions.FirstOrDefault(v => v.Stage == ModelStage.Production && v.Version != current.Version);
+                // "At most one production and one canary" spans several versions, so the write also bumps the model's
+                // revision: two racing promotions conflict on it and the loser re-reads and re-checks.
+                var history = model.ProductionHistory;
+                var previous = target == ModelStage.Production
+                    ? versions.FirstOrDefault(v => v.Stage == ModelStage.Production && v.Version != current.Version)
+                    : null;
                 if (previous is not null)
                 {
+                    // The previous production version is archived and remembered, so RollbackAsync can restore it in one step.
                     var archived = previous with { Stage = ModelStage.Archived, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = previous.Revision + 1 };
                     writes.Add(new PutVersion(archived, previous.Revision));
                     audit.Add(AuditData.Draft(now, actor, "version.stage_changed", AuditData.VersionSubject(previous.ModelName, previous.Version), new { from = ModelStage.Production, to = ModelStage.Archived, reason = $"replaced by {current.Version}" }));
-                    var history = model.ProductionHistory.Append(previous.Version.ToString()).TakeLast(20).ToList();
-                    writes.Add(new PutModel(model with { ProductionHistory = history, UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 }, model.Revision));
+                    history = [.. model.ProductionHistory.Append(previous.Version.ToString()).TakeLast(20)];
                 }
+
+                writes.Add(new PutModel(model with { ProductionHistory = history, UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 }, model.Revision));
             }
 
             await CommitAsync(writes, audit, cancellationToken);
