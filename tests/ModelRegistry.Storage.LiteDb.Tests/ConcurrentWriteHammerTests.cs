@@ -170,8 +170,8 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
                 .Should().Be(allVersions.Count(d => d["stage"] == (int)stage));
         }
 
-        var tagged = versions.Find(BsonExpression.Create("$.tkv[*] ANY = @0", new BsonValue(RecordDocuments.TagIndexKey("x", "y")))).Count();
-        tagged.Should().Be(allVersions.Count(d => d["tkv"].AsArray.Contains(RecordDocuments.TagIndexKey("x", "y"))));
+        var tagged = versions.Find(BsonExpression.Create("$.tagkv[*] ANY = @0", new BsonValue(RecordDocuments.Entry("x", "y")))).Count();
+        tagged.Should().Be(allVersions.Count(d => d["tagkv"].AsArray.Contains(RecordDocuments.Entry("x", "y"))));
         var byName = db.GetCollection(Schema.Models).Query().OrderBy("$.name").ToDocuments().Select(d => d["name"].AsString).ToList();
         byName.Should().BeInAscendingOrder(StringComparer.Ordinal);
     }

@@ -27,6 +27,10 @@ public sealed class LiteDbStoreContractTests : StoreContractTests<LiteDbStoreFix
 
 public sealed class LiteDbConcurrencyTests : ConcurrencyTests<LiteDbStoreFixture>;
 
+public sealed class LiteDbSearchTests : SearchTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbDocumentStoreTests : DocumentStoreTests<LiteDbStoreFixture>;
+
 public sealed class LiteDbConformanceCompletenessTests
 {
     [Fact]

@@ -165,11 +165,20 @@ public sealed class LiteDbRegistryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_of_a_missing_model_is_refused()
+    public async Task A_version_of_a_missing_model_is_a_conflict_but_may_precede_its_model_in_one_commit()
     {
         var orphan = async () => await _store.CommitAsync(Tx(new PutVersion(Version("nobody", "1.0.0"), 0)), Ct);
-        (await orphan.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.NotFound);
+        (await orphan.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        var deletedInSameCommit = async () => await _store.CommitAsync(Tx([new PutModel(Model("m"), 0), new PutVersion(Version("m", "1.0.0"), 0), new DeleteModel("m", 1)], "c"), Ct);
+        (await deletedInSameCommit.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
         (await _store.GetChangeSequenceAsync(Ct)).Should().Be(0);
+
+        // Version first, model second: the version gets the model's owners, risk tier and status.
+        await _store.CommitAsync(Tx([new PutVersion(Version("late", "1.0.0"), 0), new PutModel(Model("late") with { Owners = ["o-late"], RiskTier = RiskTier.High }, 0)], "c"), Ct);
+        var byOwner = new StoreQuery(new ComparisonFilter(new FieldRef(SearchField.Owner), ComparisonOperator.Equal, FilterValue.FromString("o-late")), [Asc(SearchField.Name), Asc(SearchField.Version)], 10);
+        (await _store.QueryVersionsAsync(byOwner, Ct)).Should().ContainSingle();
+        var byRisk = byOwner with { Filter = new ComparisonFilter(new FieldRef(SearchField.RiskTier), ComparisonOperator.Equal, FilterValue.FromEnum((int)RiskTier.High)) };
+        (await _store.QueryVersionsAsync(byRisk, Ct)).Should().ContainSingle();
     }
 
     [Fact]

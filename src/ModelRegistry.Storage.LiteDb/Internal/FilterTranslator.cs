@@ -20,8 +20,10 @@ namespace ModelRegistry.Storage.LiteDb.Internal;
 /// <para>
 /// Two-valued logic: LiteDB orders <c>null</c> below every string, so <c>description &lt; 'x'</c> would match a
 /// missing description; comparisons on optional fields are therefore guarded with <c>field &gt;= ''</c> (true for
-/// every string, false for null). Collections use <c>ANY</c>; keyed fields (tags, metrics, parameters) are arrays of
-/// <c>{k, v}</c> filtered by a key parameter, so a missing key yields no element and every <c>ANY</c> is false.
+/// every string, false for null). Collections use <c>ANY</c>; keyed fields (tags, metrics, parameters) are flat arrays
+/// of <c>length:key + value</c> entries compared with ranges (see <see cref="RecordDocuments"/>), so a missing key has
+/// no entry and every <c>ANY</c> is false. No expression nests a parameter inside an array filter: LiteDB's expression
+/// cache would keep the first query's value there.
 /// </para>
 /// </remarks>
 internal sealed class FilterTranslator
@@ -63,7 +65,7 @@ internal sealed class FilterTranslator
         switch (node)
         {
             case IsNullFilter isNull:
-                return (Presence(isNull.Field, present: isNull.Negated), true);
+                return Presence(isNull.Field, present: isNull.Negated);
 
             case ComparisonFilter comparison:
             {
@@ -75,26 +77,23 @@ internal sealed class FilterTranslator
                     return (False, true);
                 }
 
+                var s = spec.Value;
                 var exact = !NeedsExactCheck(comparison.Value);
+                if (s.Shape == Shape.Keyed)
+                {
+                    return KeyedComparison(s, comparison.Field.Key, comparison.Operator, value, exact);
+                }
+
                 var op = Operator(comparison.Operator);
                 var p = Parameter(value);
-                var s = spec.Value;
                 Condition condition = s.Shape switch
                 {
                     Shape.Required => new Predicate($"{s.Path} {op} {p}"),
                     Shape.Optional when comparison.Operator is ComparisonOperator.Equal or ComparisonOperator.GreaterThan or ComparisonOperator.GreaterThanOrEqual
                         => new Predicate($"{s.Path} {op} {p}"),
                     Shape.Optional => And([IsString(s.Path), new Predicate($"{s.Path} {op} {p}")]),
-                    Shape.Collection => new Predicate($"{s.Path}[*] ANY {op} {p}"),
-                    _ => Keyed(s, comparison.Field.Key, $"ANY {op} {p}"),
+                    _ => new Predicate($"{s.Path}[*] ANY {op} {p}"),
                 };
-
-                if (s.Shape == Shape.Keyed && comparison.Field.Field == SearchField.Tag && comparison.Operator == ComparisonOperator.Equal && comparison.Field.Key is { } key)
-                {
-                    // The tag index holds key and value as one string: lets LiteDB seek instead of scanning.
-                    condition = And([new Predicate($"$.{RecordDocuments.TagIndex}[*] ANY = {Parameter(RecordDocuments.TagIndexKey(key, value.AsString))}"), condition]);
-                }
-
                 return (condition, exact);
             }
 
@@ -106,11 +105,12 @@ internal sealed class FilterTranslator
                     return (False, true);
                 }
 
+                var s = spec.Value;
                 var values = new BsonArray();
                 var exact = true;
                 foreach (var literal in @in.Values)
                 {
-                    if (Literal(spec.Value, literal) is { } value)
+                    if (Literal(s, literal) is { } value)
                     {
                         values.Add(value);
                         exact &= !NeedsExactCheck(literal);
@@ -122,13 +122,16 @@ internal sealed class FilterTranslator
                     return (False, true);
                 }
 
-                var s = spec.Value;
+                if (s.Shape == Shape.Keyed)
+                {
+                    return KeyedIn(s, @in.Field.Key, values, exact);
+                }
+
                 var p = Parameter(values);
                 Condition condition = s.Shape switch
                 {
                     Shape.Required or Shape.Optional => new Predicate($"{s.Path} IN {p}"),
-                    Shape.Collection => new Predicate($"{s.Path}[*] ANY IN {p}"),
-                    _ => Keyed(s, @in.Field.Key, $"ANY IN {p}"),
+                    _ => new Predicate($"{s.Path}[*] ANY IN {p}"),
                 };
                 return (condition, exact);
             }
@@ -141,17 +144,22 @@ internal sealed class FilterTranslator
                     return (False, true);
                 }
 
-                // Superset: the value is a string that starts with the pattern's literal prefix (LIKE only).
                 var s = spec.Value;
+                if (s.Shape == Shape.Keyed)
+                {
+                    // Superset: the key is present.
+                    return (KeyPresence(s, like.Field.Key).Condition, false);
+                }
+
+                // Superset: the value is a string that starts with the pattern's literal prefix (LIKE only).
                 var prefix = like.CaseInsensitive ? string.Empty : LiteralPrefix(like.Pattern);
                 var p = Parameter(prefix);
                 Condition condition = s.Shape switch
                 {
-                    Shape.Required or Shape.Optional => UpperBound(prefix) is { } upper
+                    Shape.Collection => new Predicate($"{s.Path}[*] ANY >= {p}"),
+                    _ => UpperBound(prefix) is { } upper
                         ? And([new Predicate($"{s.Path} >= {p}"), new Predicate($"{s.Path} < {Parameter(upper)}")])
                         : new Predicate($"{s.Path} >= {p}"),
-                    Shape.Collection => new Predicate($"{s.Path}[*] ANY >= {p}"),
-                    _ => Keyed(s, like.Field.Key, $"ANY >= {p}"),
                 };
                 return (condition, false);
             }
@@ -162,38 +170,116 @@ internal sealed class FilterTranslator
     }
 
     /// <summary><c>IS NOT NULL</c> when <paramref name="present"/>, else <c>IS NULL</c>.</summary>
-    private Condition Presence(FieldRef field, bool present)
+    private (Condition Condition, bool Exact) Presence(FieldRef field, bool present)
     {
         var spec = SpecOf(field);
         if (spec is null)
         {
-            return new Const(!present);
+            return (new Const(!present), true);
         }
 
         var s = spec.Value;
         switch (s.Shape)
         {
             case Shape.Required:
-                return new Const(present);
+                return (new Const(present), true);
             case Shape.Optional:
-                return new Predicate(present ? $"{s.Path} != null" : $"{s.Path} = null");
+                return (new Predicate(present ? $"{s.Path} != null" : $"{s.Path} = null"), true);
             case Shape.Collection:
-                return new Predicate(present ? $"LENGTH({s.Path}) > 0" : $"LENGTH({s.Path}) = 0");
+                return (new Predicate(present ? $"LENGTH({s.Path}) > 0" : $"LENGTH({s.Path}) = 0"), true);
             default:
-                if (field.Key is null)
-                {
-                    return new Const(!present);
-                }
-
-                var has = new Predicate($"{s.Path}[*].{RecordDocuments.Key} ANY = {Parameter(field.Key)}");
-                return present ? has : Not(has);
+                var (has, exact) = KeyPresence(s, field.Key);
+                return present ? (has, exact) : (Not(has), exact);
         }
     }
 
-    private Condition Keyed(FieldSpec spec, string? key, string test)
-        => key is null
-            ? False
-            : new Predicate($"{spec.Path}[@.{RecordDocuments.Key} = {Parameter(key)}].{RecordDocuments.Value} {test}");
+    /// <summary>Whether a keyed field has the key (exact unless the key is too long to be stored whole).</summary>
+    private (Condition Condition, bool Exact) KeyPresence(FieldSpec spec, string? key)
+    {
+        if (key is null)
+        {
+            return (False, true);
+        }
+
+        var prefix = RecordDocuments.KeyPrefix(key);
+        var exact = StoredWhole(prefix) && !HasHighCharacters(prefix);
+        return (new Predicate($"{spec.Keys}[*] ANY = {Parameter(RecordDocuments.Truncate(prefix))}"), exact);
+    }
+
+    /// <summary>
+    /// A comparison on a keyed field. Entries are <c>P + value</c> with <c>P = length:key</c>; every entry between
+    /// <c>P</c> and <c>P + v</c> belongs to the key, and a document has at most one entry per key, so
+    /// <c>value &lt; v</c> is <c>ANY BETWEEN P AND P+v</c> without <c>ANY = P+v</c>. Numbers use an order-preserving
+    /// fixed-width hex form, so <c>P + 'g'</c> bounds them from above.
+    /// </summary>
+    private (Condition Condition, bool Exact) KeyedComparison(FieldSpec spec, string? key, ComparisonOperator op, BsonValue value, bool literalExact)
+    {
+        if (key is null)
+        {
+            return (False, true);
+        }
+
+        var (present, presenceExact) = KeyPresence(spec, key);
+        var prefix = RecordDocuments.KeyPrefix(key);
+        var encoded = prefix + (spec.Type == SearchFieldType.Number ? RecordDocuments.EncodeNumber(value.AsDouble) : value.AsString);
+        if (!presenceExact || !literalExact || !StoredWhole(encoded))
+        {
+            return (present, false);
+        }
+
+        var entries = spec.Entries + "[*]";
+        var pv = Parameter(encoded);
+        var equal = new Predicate($"{entries} ANY = {pv}");
+        switch (op)
+        {
+            case ComparisonOperator.Equal:
+                return (equal, true);
+            case ComparisonOperator.NotEqual:
+                return (And([present, Not(equal)]), true);
+            case ComparisonOperator.LessThan:
+            case ComparisonOperator.LessThanOrEqual:
+            {
+                var range = new Predicate($"{entries} ANY BETWEEN {Parameter(prefix)} AND {pv}");
+                return (op == ComparisonOperator.LessThan ? And([range, Not(equal)]) : range, true);
+            }
+
+            default:
+            {
+                if (spec.Type == SearchFieldType.Number)
+                {
+                    // Hex digits are below 'g', so P + 'g' is above every number of the key and no other key's entry.
+                    var range = new Predicate($"{entries} ANY BETWEEN {pv} AND {Parameter(prefix + "g")}");
+                    return (op == ComparisonOperator.GreaterThan ? And([range, Not(equal)]) : range, true);
+                }
+
+                // Strings: up to the next prefix. Another key's entry can equal that bound, so this is a superset.
+                return UpperBound(prefix) is { } upper
+                    ? (new Predicate($"{entries} ANY BETWEEN {pv} AND {Parameter(upper)}"), false)
+                    : (present, false);
+            }
+        }
+    }
+
+    private (Condition Condition, bool Exact) KeyedIn(FieldSpec spec, string? key, BsonArray values, bool literalsExact)
+    {
+        if (key is null)
+        {
+            return (False, true);
+        }
+
+        var (present, presenceExact) = KeyPresence(spec, key);
+        var prefix = RecordDocuments.KeyPrefix(key);
+        var entries = new BsonArray(values.Select(v => new BsonValue(prefix + (spec.Type == SearchFieldType.Number ? RecordDocuments.EncodeNumber(v.AsDouble) : v.AsString))));
+        if (!presenceExact || !literalsExact || entries.Any(e => !StoredWhole(e.AsString)))
+        {
+            return (present, false);
+        }
+
+        return (new Predicate($"{spec.Entries}[*] ANY IN {Parameter(entries)}"), true);
+    }
+
+    /// <summary>Whether an entry this long is stored untruncated and cannot equal a truncated one.</summary>
+    private static bool StoredWhole(string entry) => entry.Length < RecordDocuments.MaxIndexedChars - 1;
 
     private static Predicate IsString(string path) => new($"{path} >= \"\"");
 
@@ -216,17 +302,20 @@ internal sealed class FilterTranslator
             SearchField.Status => new(FieldPath(RecordDocuments.Status), Shape.Required, SearchFieldType.Enum),
             SearchField.CreatedAt => new(FieldPath(RecordDocuments.CreatedAt), Shape.Required, SearchFieldType.Timestamp),
             SearchField.UpdatedAt => new(FieldPath(RecordDocuments.UpdatedAt), Shape.Required, SearchFieldType.Timestamp),
-            SearchField.Tag => new(FieldPath(RecordDocuments.Tags), Shape.Keyed, SearchFieldType.String),
+            SearchField.Tag => Keyed(RecordDocuments.TagKeys, RecordDocuments.TagEntries, SearchFieldType.String),
             SearchField.Version when forVersions => new(FieldPath(RecordDocuments.Version), Shape.Required, SearchFieldType.Version),
             SearchField.Stage when forVersions => new(FieldPath(RecordDocuments.Stage), Shape.Required, SearchFieldType.Enum),
             SearchField.Provider when forVersions => new(FieldPath(RecordDocuments.Providers), Shape.Collection, SearchFieldType.String),
             SearchField.RunId when forVersions => new(FieldPath(RecordDocuments.RunId), Shape.Optional, SearchFieldType.String),
             SearchField.Commit when forVersions => new(FieldPath(RecordDocuments.Commit), Shape.Optional, SearchFieldType.String),
-            SearchField.Metric when forVersions => new(FieldPath(RecordDocuments.Metrics), Shape.Keyed, SearchFieldType.Number),
-            SearchField.Param when forVersions => new(FieldPath(RecordDocuments.Params), Shape.Keyed, SearchFieldType.String),
+            SearchField.Metric when forVersions => Keyed(RecordDocuments.MetricKeys, RecordDocuments.MetricEntries, SearchFieldType.Number),
+            SearchField.Param when forVersions => Keyed(RecordDocuments.ParamKeys, RecordDocuments.ParamEntries, SearchFieldType.String),
             _ => null,
         };
     }
+
+    private static FieldSpec Keyed(string keys, string entries, SearchFieldType type)
+        => new(string.Empty, Shape.Keyed, type, FieldPath(keys), FieldPath(entries));
 
     internal static string FieldPath(string field) => "$." + field;
 
@@ -390,11 +479,12 @@ internal sealed class FilterTranslator
         /// <summary>An array of strings (owners, providers).</summary>
         Collection,
 
-        /// <summary>An array of <c>{k, v}</c> (tags, metrics, parameters).</summary>
+        /// <summary>Key and entry arrays (tags, metrics, parameters); see <see cref="RecordDocuments"/>.</summary>
         Keyed,
     }
 
-    private readonly record struct FieldSpec(string Path, Shape Shape, SearchFieldType Type);
+    /// <summary>How a field is stored: its path, or for keyed fields the paths of the key and entry arrays.</summary>
+    private readonly record struct FieldSpec(string Path, Shape Shape, SearchFieldType Type, string Keys = "", string Entries = "");
 
     private abstract record Condition;
 

@@ -260,6 +260,8 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
             var models = db.GetCollection(Schema.Models);
             var versions = db.GetCollection(Schema.Versions);
             var audit = db.GetCollection(Schema.Audit);
+            var documents = db.GetCollection(Schema.Documents);
+            var written = new CommitState();
 
             foreach (var write in transaction.Writes)
             {
@@ -272,12 +274,28 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
                         DeleteModel(models, versions, delete);
                         break;
                     case PutVersion put:
-                        PutVersion(models, versions, put);
+                        PutVersion(models, versions, put, written);
+                        break;
+                    case PutDocument put:
+                        PutDocument(documents, put, written);
                         break;
                     case null:
                         throw new ModelRegistryException(ErrorCode.InvalidArgument, "A store transaction contains a null write.");
                     default:
                         throw new ModelRegistryException(ErrorCode.InvalidArgument, $"The LiteDB store does not support {write.GetType().Name}.");
+                }
+            }
+
+            // A version is only stored with its model: checked once all writes are applied, as the in-memory store does,
+            // so a transaction may write a version before its model.
+            foreach (var (modelKey, modelName) in written.VersionModels)
+            {
+                var model = models.FindById(modelKey)
+                    ?? throw new ModelRegistryException(ErrorCode.ConcurrencyConflict,
+                        $"Model '{modelName}' no longer exists, so its versions cannot be written; it was deleted by another writer.", $"model:{modelName}");
+                if (written.VersionsWithoutFacts.Contains(modelKey))
+                {
+                    RefreshModelFacts(versions, model);
                 }
             }
 
@@ -291,6 +309,12 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
                 audit.Insert(RecordDocuments.ToDocument(record));
                 sealedRecords.Add(record);
                 (sequence, hash) = (record.Sequence, record.Hash);
+            }
+
+            // Documents carry the sequence of the transaction's last audit record, so readers can catch up from it.
+            foreach (var put in written.Documents.Values)
+            {
+                documents.Upsert(RecordDocuments.ToDocument(new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, sequence)));
             }
 
             if (!db.Commit())
@@ -310,6 +334,19 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         }
     }
 
+    /// <summary>What a commit has written so far, for the checks that run after all writes.</summary>
+    private sealed class CommitState
+    {
+        /// <summary>Model key → name as written, for every model a version was written for.</summary>
+        public Dictionary<string, string> VersionModels { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Models whose versions were written before the model existed in this transaction.</summary>
+        public HashSet<string> VersionsWithoutFacts { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Documents to write once the audit sequence is known, by <c>_id</c> (the last write of a key wins).</summary>
+        public Dictionary<string, PutDocument> Documents { get; } = new(StringComparer.Ordinal);
+    }
+
     private static (long Sequence, string Hash) HeadOf(BsonDocument head)
     {
         var record = RecordDocuments.ToRecord<AuditRecord>(head, "audit record");
@@ -322,7 +359,7 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         var subject = $"model:{put.Model.Name}";
         var document = RecordDocuments.ToDocument(put.Model);
         var stored = models.FindById(document[RecordDocuments.Id]);
-        CheckRevision(stored, put.ExpectedRevision, subject);
+        CheckRevision(RevisionOf(stored), put.ExpectedRevision, subject);
         if (stored is null)
         {
             models.Insert(document);
@@ -332,14 +369,19 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         models.Update(document);
         if (RecordDocuments.ModelFactsDiffer(stored, document))
         {
-            // Keep the copies on the versions in step, in the same transaction. Materialise first: LiteDB must not
-            // update a collection while enumerating it (upstream #2480).
-            var affected = versions.Find(Parameterised("$.mk = @0", document[RecordDocuments.Id])).ToList();
-            foreach (var version in affected)
-            {
-                RecordDocuments.CopyModelFacts(document, version);
-                versions.Update(version);
-            }
+            RefreshModelFacts(versions, document);
+        }
+    }
+
+    /// <summary>Copies a model's owners, risk tier and status onto all of its versions, in the same transaction.</summary>
+    private static void RefreshModelFacts(ILiteCollection<BsonDocument> versions, BsonDocument model)
+    {
+        // Materialise first: LiteDB must not update a collection while enumerating it (upstream #2480).
+        var affected = versions.Find(Parameterised("$.mk = @0", model[RecordDocuments.Id])).ToList();
+        foreach (var version in affected)
+        {
+            RecordDocuments.CopyModelFacts(model, version);
+            versions.Update(version);
         }
     }
 
@@ -348,7 +390,7 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         ArgumentNullException.ThrowIfNull(delete.Name);
         var key = RecordDocuments.KeyOf(delete.Name);
         var stored = models.FindById(key);
-        CheckRevision(stored, delete.ExpectedRevision, $"model:{delete.Name}");
+        CheckRevision(RevisionOf(stored), delete.ExpectedRevision, $"model:{delete.Name}");
         if (stored is null)
         {
             return;
@@ -358,16 +400,23 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         models.Delete(key);
     }
 
-    private static void PutVersion(ILiteCollection<BsonDocument> models, ILiteCollection<BsonDocument> versions, PutVersion put)
+    private static void PutVersion(ILiteCollection<BsonDocument> models, ILiteCollection<BsonDocument> versions, PutVersion put, CommitState written)
     {
         var version = put.Version ?? throw new ModelRegistryException(ErrorCode.InvalidArgument, "A PutVersion write has no version.");
         var subject = $"version:{version.ModelName}/{version.Version}";
         var modelKey = RecordDocuments.KeyOf(version.ModelName);
-        var model = models.FindById(modelKey)
-            ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{version.ModelName}' does not exist, so version {version.Version} cannot be stored; register the model first.", subject);
+        written.VersionModels.TryAdd(modelKey, version.ModelName);
+        var model = models.FindById(modelKey);
+        if (model is null)
+        {
+            // The model may still be written later in this transaction; its facts are copied at the end.
+            written.VersionsWithoutFacts.Add(modelKey);
+            model = new BsonDocument { [RecordDocuments.Owners] = new BsonArray(), [RecordDocuments.RiskTier] = 0, [RecordDocuments.Status] = 0 };
+        }
+
         var document = RecordDocuments.ToDocument(version, model);
         var stored = versions.FindById(document[RecordDocuments.Id]);
-        CheckRevision(stored, put.ExpectedRevision, subject);
+        CheckRevision(RevisionOf(stored), put.ExpectedRevision, subject);
         if (stored is null)
         {
             if (version.IdempotencyKey is not null &&
@@ -386,9 +435,25 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         }
     }
 
-    private static void CheckRevision(BsonDocument? stored, long expected, string subject)
+    private static void PutDocument(ILiteCollection<BsonDocument> documents, PutDocument put, CommitState written)
     {
-        var revision = stored is null ? 0L : stored[RecordDocuments.Revision].AsInt64;
+        if (put.Collection is null || put.Key is null || put.Json is null)
+        {
+            throw new ModelRegistryException(ErrorCode.InvalidArgument, "A PutDocument write needs a collection, a key and a body.");
+        }
+
+        var id = RecordDocuments.DocumentId(put.Collection, put.Key);
+        var stored = written.Documents.TryGetValue(id, out var pending)
+            ? pending.ExpectedRevision + 1
+            : RevisionOf(documents.FindById(id));
+        CheckRevision(stored, put.ExpectedRevision, $"{put.Collection}:{put.Key}");
+        written.Documents[id] = put;
+    }
+
+    private static long RevisionOf(BsonDocument? stored) => stored is null ? 0L : stored[RecordDocuments.Revision].AsInt64;
+
+    private static void CheckRevision(long revision, long expected, string subject)
+    {
         if (revision == expected)
         {
             return;
@@ -495,6 +560,74 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         }
 
         return (string.Join(" AND ", terms), parameters);
+    }
+
+    public ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        ArgumentNullException.ThrowIfNull(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(() =>
+        {
+            var doc = Db.GetCollection(Schema.Documents).FindById(RecordDocuments.DocumentId(collection, key));
+            var stored = doc is null ? null : RecordDocuments.ToRecord<StoredDocument>(doc, "document");
+            return stored is not null && string.Equals(stored.Collection, collection, StringComparison.Ordinal) && string.Equals(stored.Key, key, StringComparison.Ordinal)
+                ? stored
+                : null;
+        }));
+    }
+
+    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Collection);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (query.Limit <= 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<StoredDocument>>([]);
+        }
+
+        return ValueTask.FromResult(Read<IReadOnlyList<StoredDocument>>(() =>
+        {
+            // The (collection|sequence) index yields the collection's documents in sequence order; documents written by
+            // one commit share a sequence and are ordered by key (code points) here.
+            var parameters = new BsonDocument
+            {
+                ["from"] = RecordDocuments.CollectionSequenceKey(query.Collection, Math.Max(query.AfterChangeSequence, -1)),
+                ["to"] = RecordDocuments.CollectionPrefix(query.Collection)[..^1] + "}",
+            };
+            var where = "$.cs > @from AND $.cs < @to";
+            if (query.Index is not null)
+            {
+                parameters["ix"] = RecordDocuments.Truncate(query.Index);
+                where += " AND $.ixk = @ix";
+            }
+
+            var results = new List<StoredDocument>(Math.Min(query.Limit, 1024));
+            var queryable = Db.GetCollection(Schema.Documents).Query()
+                .Where(BsonExpression.Create(where, parameters))
+                .OrderBy(FilterTranslator.FieldPath(RecordDocuments.CollectionSequence));
+            foreach (var doc in queryable.ToDocuments())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var stored = RecordDocuments.ToRecord<StoredDocument>(doc, "document");
+                if (!string.Equals(stored.Collection, query.Collection, StringComparison.Ordinal)
+                    || stored.ChangeSequence <= query.AfterChangeSequence
+                    || (query.Index is not null && !string.Equals(stored.Index, query.Index, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                if (results.Count >= query.Limit && stored.ChangeSequence != results[^1].ChangeSequence)
+                {
+                    break;
+                }
+
+                results.Add(stored);
+            }
+
+            return [.. results.OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer).Take(query.Limit)];
+        }));
     }
 
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace ModelRegistry.Storage.LiteDb.Internal;
 /// The layout of a registry file: collection names, indexes and the schema marker. LiteDB has no compound indexes
 /// (upstream issues #739, #965), so every composite key is one string field: a version's <c>_id</c> is
 /// <c>UPPER(model)|SortKey</c>, its ordering key <c>name\0SortKey</c>, and a tag is indexed as one
-/// length-prefixed <c>key+value</c> string.
+/// length-prefixed <c>key+value</c> string (see <see cref="RecordDocuments"/>).
 /// </summary>
 internal static class Schema
 {
@@ -20,26 +20,31 @@ internal static class Schema
     public const string Models = "models";
     public const string Versions = "versions";
     public const string Audit = "audit";
+    public const string Documents = "documents";
 
     public const string SchemaDocumentId = "schema";
 
     /// <summary>The collections the adapter owns; an empty file with only these is one interrupted while being created.</summary>
-    public static readonly IReadOnlySet<string> OwnCollections = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Meta, Models, Versions, Audit };
+    public static readonly IReadOnlySet<string> OwnCollections = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Meta, Models, Versions, Audit, Documents };
 
     /// <summary>Creates the indexes. <see cref="ILiteCollection{T}.EnsureIndex(string, BsonExpression, bool)"/> is idempotent.</summary>
     public static void EnsureIndexes(LiteDatabase db)
     {
         var models = db.GetCollection(Models);
         models.EnsureIndex("name", "$.name");
-        models.EnsureIndex("tkv", "$.tkv[*]");
+        models.EnsureIndex("tagkv", "$.tagkv[*]");
 
         var versions = db.GetCollection(Versions);
         versions.EnsureIndex("mk", "$.mk");
         versions.EnsureIndex("nv", "$.nv");
         versions.EnsureIndex("stage", "$.stage");
-        versions.EnsureIndex("tkv", "$.tkv[*]");
+        versions.EnsureIndex("tagkv", "$.tagkv[*]");
 
         var audit = db.GetCollection(Audit);
         audit.EnsureIndex("sk", "$.sk");
+
+        // Documents are listed per collection in change-sequence order: one string key "collection|sequence".
+        var documents = db.GetCollection(Documents);
+        documents.EnsureIndex("cs", "$.cs");
     }
 }
