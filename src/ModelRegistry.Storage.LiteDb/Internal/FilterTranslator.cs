@@ -78,10 +78,15 @@ internal sealed class FilterTranslator
                 }
 
                 var s = spec.Value;
-                var exact = !NeedsExactCheck(comparison.Value);
+                var reliable = Reliable(comparison.Value, comparison.Operator);
                 if (s.Shape == Shape.Keyed)
                 {
-                    return KeyedComparison(s, comparison.Field.Key, comparison.Operator, value, exact);
+                    return KeyedComparison(s, comparison.Field.Key, comparison.Operator, value, reliable);
+                }
+
+                if (!reliable)
+                {
+                    return (True, false);
                 }
 
                 var op = Operator(comparison.Operator);
@@ -94,7 +99,7 @@ internal sealed class FilterTranslator
                     Shape.Optional => And([IsString(s.Path), new Predicate($"{s.Path} {op} {p}")]),
                     _ => new Predicate($"{s.Path}[*] ANY {op} {p}"),
                 };
-                return (condition, exact);
+                return (condition, true);
             }
 
             case InFilter @in:
@@ -113,7 +118,7 @@ internal sealed class FilterTranslator
                     if (Literal(s, literal) is { } value)
                     {
                         values.Add(value);
-                        exact &= !NeedsExactCheck(literal);
+                        exact &= Reliable(literal, ComparisonOperator.Equal);
                     }
                 }
 
@@ -127,13 +132,19 @@ internal sealed class FilterTranslator
                     return KeyedIn(s, @in.Field.Key, values, exact);
                 }
 
-                var p = Parameter(values);
-                Condition condition = s.Shape switch
+                if (!exact)
                 {
-                    Shape.Required or Shape.Optional => new Predicate($"{s.Path} IN {p}"),
-                    _ => new Predicate($"{s.Path}[*] ANY IN {p}"),
-                };
-                return (condition, exact);
+                    return (True, false);
+                }
+
+                if (s.Shape == Shape.Collection)
+                {
+                    return (new Predicate($"{s.Path}[*] ANY IN {Parameter(values)}"), true);
+                }
+
+                // Equalities, not IN: LiteDB's IN lookup on an index yields rows in the order of the IN list, yet the
+                // planner skips sorting when the ORDER BY is that index (name IN (...) ORDER BY name came back unsorted).
+                return (Or(values.Select(v => (Condition)new Predicate($"{s.Path} = {Parameter(v)}"))), true);
             }
 
             case LikeFilter like:
@@ -189,11 +200,14 @@ internal sealed class FilterTranslator
                 return (new Predicate(present ? $"LENGTH({s.Path}) > 0" : $"LENGTH({s.Path}) = 0"), true);
             default:
                 var (has, exact) = KeyPresence(s, field.Key);
-                return present ? (has, exact) : (Not(has), exact);
+                return present || exact ? (present ? has : Not(has), exact) : (True, false);
         }
     }
 
-    /// <summary>Whether a keyed field has the key (exact unless the key is too long to be stored whole).</summary>
+    /// <summary>
+    /// Whether a keyed field has the key: exact, or a superset when the key is too long to be stored whole, or
+    /// <see langword="true"/> when LiteDB may have stored the key differently (lone surrogates become U+FFFD).
+    /// </summary>
     private (Condition Condition, bool Exact) KeyPresence(FieldSpec spec, string? key)
     {
         if (key is null)
@@ -202,8 +216,12 @@ internal sealed class FilterTranslator
         }
 
         var prefix = RecordDocuments.KeyPrefix(key);
-        var exact = StoredWhole(prefix) && !HasHighCharacters(prefix);
-        return (new Predicate($"{spec.Keys}[*] ANY = {Parameter(RecordDocuments.Truncate(prefix))}"), exact);
+        if (Suspicious(prefix))
+        {
+            return (True, false);
+        }
+
+        return (new Predicate($"{spec.Keys}[*] ANY = {Parameter(RecordDocuments.Truncate(prefix))}"), StoredWhole(prefix));
     }
 
     /// <summary>
@@ -212,7 +230,7 @@ internal sealed class FilterTranslator
     /// <c>value &lt; v</c> is <c>ANY BETWEEN P AND P+v</c> without <c>ANY = P+v</c>. Numbers use an order-preserving
     /// fixed-width hex form, so <c>P + 'g'</c> bounds them from above.
     /// </summary>
-    private (Condition Condition, bool Exact) KeyedComparison(FieldSpec spec, string? key, ComparisonOperator op, BsonValue value, bool literalExact)
+    private (Condition Condition, bool Exact) KeyedComparison(FieldSpec spec, string? key, ComparisonOperator op, BsonValue value, bool literalReliable)
     {
         if (key is null)
         {
@@ -222,8 +240,9 @@ internal sealed class FilterTranslator
         var (present, presenceExact) = KeyPresence(spec, key);
         var prefix = RecordDocuments.KeyPrefix(key);
         var encoded = prefix + (spec.Type == SearchFieldType.Number ? RecordDocuments.EncodeNumber(value.AsDouble) : value.AsString);
-        if (!presenceExact || !literalExact || !StoredWhole(encoded))
+        if (!presenceExact || !literalReliable || !StoredWhole(encoded))
         {
+            // Any comparison on a keyed field needs the key: presence is a superset.
             return (present, false);
         }
 
@@ -260,7 +279,7 @@ internal sealed class FilterTranslator
         }
     }
 
-    private (Condition Condition, bool Exact) KeyedIn(FieldSpec spec, string? key, BsonArray values, bool literalsExact)
+    private (Condition Condition, bool Exact) KeyedIn(FieldSpec spec, string? key, BsonArray values, bool literalsReliable)
     {
         if (key is null)
         {
@@ -270,7 +289,7 @@ internal sealed class FilterTranslator
         var (present, presenceExact) = KeyPresence(spec, key);
         var prefix = RecordDocuments.KeyPrefix(key);
         var entries = new BsonArray(values.Select(v => new BsonValue(prefix + (spec.Type == SearchFieldType.Number ? RecordDocuments.EncodeNumber(v.AsDouble) : v.AsString))));
-        if (!presenceExact || !literalsExact || entries.Any(e => !StoredWhole(e.AsString)))
+        if (!presenceExact || !literalsReliable || entries.Any(e => !StoredWhole(e.AsString)))
         {
             return (present, false);
         }
@@ -331,11 +350,40 @@ internal sealed class FilterTranslator
     };
 
     /// <summary>
-    /// Strings with a character at or above U+D800 compare differently in LiteDB (UTF-16 units, lone surrogates stored
-    /// as U+FFFD) than in the reference (code points); such predicates are left to the exact in-memory check.
+    /// Whether LiteDB evaluates a comparison with this literal exactly as the reference does. LiteDB compares UTF-16
+    /// units where the reference compares code points, which orders differently only when a character at or above U+D800
+    /// is involved (and a literal without one compares the same either way); and LiteDB stores a lone surrogate as U+FFFD,
+    /// which can only change equality for literals holding a surrogate or U+FFFD. An unreliable leaf is left to the exact
+    /// in-memory check (<see langword="true"/> in the expression), never approximated in a direction that could lose a match.
     /// </summary>
-    private static bool NeedsExactCheck(FilterValue literal)
-        => literal.Kind == FilterValueKind.String && literal.Text is { } text && HasHighCharacters(text);
+    private static bool Reliable(FilterValue literal, ComparisonOperator op)
+    {
+        if (literal.Kind != FilterValueKind.String || literal.Text is not { } text)
+        {
+            return true;
+        }
+
+        return op is ComparisonOperator.Equal or ComparisonOperator.NotEqual ? !Suspicious(text) : !HasHighCharacters(text);
+    }
+
+    /// <summary>Whether the text holds a lone surrogate or U+FFFD, whose stored form may differ from the record's.</summary>
+    private static bool Suspicious(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c) || c == '\uFFFD')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool HasHighCharacters(string text)
     {
@@ -390,6 +438,8 @@ internal sealed class FilterTranslator
     };
 
     private static readonly Const False = new(false);
+
+    private static readonly Const True = new(true);
 
     private static Condition And(IEnumerable<Condition> operands)
     {
