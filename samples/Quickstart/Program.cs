@@ -2,6 +2,8 @@
 // Run it with:  dotnet run --project samples/Quickstart
 using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry;
+using ModelRegistry.Lineage;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 // The registry lives in one embedded SQLite file next to the program. Each run starts from a fresh file.
@@ -45,6 +47,24 @@ var v2 = await registry.CreateVersionAsync("fraud-detector", new CreateVersionRe
 });
 Step($"Created versions {v1.Version} (auc 0.912) and {v2.Version} (auc 0.934); content hash of {v2.Version}: {v2.ContentHash[..16]}…");
 
+// Lineage: what data trained each version, and which run produced it.
+var lineage = mr.Lineage;
+var transactions = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.Dataset("card-transactions-2026q1"), LineageNodeKind.Dataset, "card-transactions-2026q1")
+{
+    Details = new DatasetDetails { Uri = "s3://data/cards/2026q1/", RowCount = 12_400_000, License = "internal", ContainsPersonalData = true, PersonalDataCategories = ["payment data"] },
+});
+var run = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.TrainingRun("train-2026-03-08"), LineageNodeKind.TrainingRun, "train-2026-03-08")
+{
+    Details = new TrainingRunDetails { CodeCommit = "4d7e9b0" },
+});
+foreach (var version in new[] { "1.0.0", "1.1.0" })
+{
+    await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", version), LineageEdgeKind.TrainedOn, transactions.Id));
+}
+
+await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", "1.1.0"), LineageEdgeKind.ProducedBy, run.Id));
+Step($"Lineage: both versions TrainedOn {transactions.Id}; 1.1.0 ProducedBy {run.Id}");
+
 await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Staging);
 await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Production, new StageTransitionOptions { Reason = "first release" });
 Step("Promoted 1.0.0: development → staging → production");
@@ -52,6 +72,38 @@ Step("Promoted 1.0.0: development → staging → production");
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Staging);
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Canary, new StageTransitionOptions { CanaryTrafficPercent = 10 });
 Step("Started a canary of 1.1.0 at 10 % of traffic");
+// Inference traffic for both versions: 1.1.0 answers a little better and a little faster.
+var performance = mr.Performance;
+var random = new Random(42);
+for (var i = 0; i < 400; i++)
+{
+    var canary = i % 2 == 1;
+    await performance.TrackInferenceAsync(new InferenceRecord
+    {
+        ModelName = "fraud-detector",
+        Version = canary ? "1.1.0" : "1.0.0",
+        LatencyMs = (canary ? 38 : 45) + (random.NextDouble() * 20),
+        InputTokens = 300,
+        OutputTokens = 20,
+        Succeeded = random.NextDouble() > (canary ? 0.01 : 0.02),
+        QualityScore = (canary ? 0.86 : 0.82) + (random.NextDouble() * 0.08),
+    });
+}
+
+var window = new MetricWindow(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+var ab = await performance.RunAbTestAsync(new AbTestRequest
+{
+    A = new MetricSubject("fraud-detector", "1.0.0"),
+    B = new MetricSubject("fraud-detector", "1.1.0"),
+    Window = window,
+    Options = new AbTestOptions { Metric = MetricKey.Quality },
+});
+Step($"Recorded 400 inferences; A/B on quality: 1.0.0 mean {ab.A.Mean:F3} (n={ab.A.Count}) vs 1.1.0 mean {ab.B.Mean:F3} (n={ab.B.Count}), p = {ab.PValue:G3} → {ab.Verdict}");
+var latency = await performance.GetStatisticsAsync(new MetricQuery { Subject = new MetricSubject("fraud-detector", "1.1.0"), Metric = MetricKey.Latency, Window = window });
+Step($"Canary latency: p50 {latency.P50:F1} ms, p95 {latency.P95:F1} ms, p99 {latency.P99:F1} ms over {latency.Count} requests");
+var rollbackCheck = await performance.CheckRollbackAsync("fraud-detector", "1.1.0");
+Step($"Rollback check on the canary: {(rollbackCheck.ShouldRollBack ? "ROLL BACK" : "healthy")} ({string.Join(", ", rollbackCheck.Checks.Select(c => $"{c.Kind}: {c.Outcome}"))})");
+
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Production, new StageTransitionOptions { Reason = "canary healthy" });
 var archived = await registry.GetVersionAsync("fraud-detector", "1.0.0");
 Step($"Promoted 1.1.0 to production; 1.0.0 is now {archived.Stage} and remembered for rollback");
@@ -63,7 +115,17 @@ Step($"Alias champion → {resolved.Version}; models:/fraud-detector/production 
 var rollback = await registry.RollbackAsync("fraud-detector", "false-positive rate doubled");
 Step($"Rolled back: {rollback.RolledBack.Version} is {rollback.RolledBack.Stage}, {rollback.Restored.Version} serves production again");
 
-var page = await registry.SearchVersionsAsync(new SearchRequest());
+var impact = await lineage.AnalyzeImpactAsync(transactions.Id);
+Step($"Impact of a problem in {transactions.Id}: {string.Join("; ", impact.Items.Select(i => $"{i.Node.Id} [{i.Stage}] via {i.Path.Describe()}"))}");
+var upstream = await lineage.GetUpstreamAsync(LineageNodeIds.Version("fraud-detector", "1.1.0"));
+using (var mermaid = new StringWriter())
+{
+    await lineage.ExportAsync(mermaid, LineageExportFormat.Mermaid, upstream);
+    Step("Upstream lineage of 1.1.0 as a Mermaid diagram:");
+    Console.WriteLine(string.Join(Environment.NewLine, mermaid.ToString().TrimEnd().Split('\n').Select(l => "      " + l)));
+}
+
+var page = await registry.SearchVersionsAsync(new SearchRequest { Filter = "metrics.auc > 0.9 AND stage IN ('production', 'rolledback')", OrderBy = "version DESC" });
 Step($"Search found {page.Items.Count} versions: {string.Join(", ", page.Items.Select(v => $"{v.Version} ({v.Stage})"))}");
 
 var stats = await registry.GetStatisticsAsync();

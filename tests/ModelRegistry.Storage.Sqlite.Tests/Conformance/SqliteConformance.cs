@@ -20,3 +20,9 @@ public sealed class SqliteConformanceCompletenessTests
 public sealed class SqliteSearchConformanceTests : SearchTests<SqliteStoreFixture>;
 
 public sealed class SqliteDocumentStoreTests : DocumentStoreTests<SqliteStoreFixture>;
+
+public sealed class SqliteLineageTests : LineageTests<SqliteStoreFixture>;
+
+public sealed class SqliteMetricStoreTests : MetricStoreTests<SqliteStoreFixture>;
+
+public sealed class SqlitePerformanceTrackerTests : PerformanceTrackerTests<SqliteStoreFixture>;

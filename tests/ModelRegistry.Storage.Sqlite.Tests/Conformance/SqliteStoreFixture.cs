@@ -10,6 +10,9 @@ public sealed class SqliteStoreFixture : IStoreFixture
 {
     private readonly Support.TempStoreFile _file = new();
 
+    /// <summary>Every instance opens the same file, so instances share their data.</summary>
+    public bool SupportsSharedInstances => true;
+
     public void Configure(IModelRegistryBuilder builder)
         => builder.UseSqlite(o =>
         {
