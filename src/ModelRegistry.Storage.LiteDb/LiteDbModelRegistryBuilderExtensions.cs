@@ -8,7 +8,10 @@ using ModelRegistry.Storage.LiteDb.Internal;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Chooses the LiteDB store for a registry: <c>services.AddModelRegistry().UseLiteDb("Filename=registry.litedb")</c>.</summary>
+/// <summary>
+/// Chooses the LiteDB store for a registry: <c>services.AddModelRegistry().UseLiteDb("Filename=registry.litedb")</c>.
+/// The registry, its audit trail, documents and metric points all live in that one file.
+/// </summary>
 public static class LiteDbModelRegistryBuilderExtensions
 {
     /// <summary>Stores the registry in a LiteDB file, replacing any store registered before.</summary>
@@ -34,12 +37,16 @@ public static class LiteDbModelRegistryBuilderExtensions
         services.AddOptions<LiteDbStoreOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiteDbStoreOptions>, LiteDbStoreOptionsValidator>());
         services.RemoveAll<IRegistryStore>();
-        services.AddSingleton<IRegistryStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<LiteDbStoreOptions>>().Value;
-            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry.Storage.LiteDb");
-            return LiteDbRegistryStoreFactory.Open(options, logger);
-        });
+        services.AddSingleton<IRegistryStore>(sp => LiteDbRegistryStoreFactory.Open(Options(sp), Logger(sp)));
+
+        // Metric points live in the same file (own collections, same write lock); registered before or after the
+        // performance services, this replaces their in-memory default.
+        services.RemoveAll<IMetricStore>();
+        services.AddSingleton<IMetricStore>(sp => LiteDbRegistryStoreFactory.OpenMetrics(Options(sp), Logger(sp)));
         return builder;
+
+        static LiteDbStoreOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<LiteDbStoreOptions>>().Value;
+
+        static ILogger? Logger(IServiceProvider sp) => sp.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry.Storage.LiteDb");
     }
 }

@@ -3,12 +3,17 @@ using ModelRegistry.Storage.Conformance;
 
 namespace ModelRegistry.Storage.LiteDb.Tests;
 
-/// <summary>A fresh LiteDB file per test; every registry instance of the test opens the same file.</summary>
+/// <summary>
+/// A fresh LiteDB file per test; every registry instance of the test opens the same file and so shares one database
+/// (in one process, stores on one path share an engine; another process is refused).
+/// </summary>
 public sealed class LiteDbStoreFixture : IStoreFixture
 {
     private readonly TempDatabase _database = new();
 
     public string Path => _database.Path;
+
+    public bool SupportsSharedInstances => true;
 
     public void Configure(IModelRegistryBuilder builder) => builder.UseLiteDb($"Filename={_database.Path}");
 
@@ -30,6 +35,12 @@ public sealed class LiteDbConcurrencyTests : ConcurrencyTests<LiteDbStoreFixture
 public sealed class LiteDbSearchTests : SearchTests<LiteDbStoreFixture>;
 
 public sealed class LiteDbDocumentStoreTests : DocumentStoreTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbLineageTests : LineageTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbMetricStoreTests : MetricStoreTests<LiteDbStoreFixture>;
+
+public sealed class LiteDbPerformanceTrackerTests : PerformanceTrackerTests<LiteDbStoreFixture>;
 
 public sealed class LiteDbConformanceCompletenessTests
 {

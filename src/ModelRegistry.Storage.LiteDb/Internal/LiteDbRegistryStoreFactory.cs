@@ -8,6 +8,13 @@ internal static class LiteDbRegistryStoreFactory
     /// <summary>Validates options and opens the store.</summary>
     /// <exception cref="ModelRegistryException"><see cref="ErrorCode.InvalidArgument"/> for bad options; storage errors when the file cannot be used.</exception>
     public static LiteDbRegistryStore Open(LiteDbStoreOptions options, ILogger? logger = null)
+        => LiteDbRegistryStore.Open(Settings(options), logger);
+
+    /// <summary>Validates options and opens the metric store (on the same database as the registry store).</summary>
+    public static LiteDbMetricStore OpenMetrics(LiteDbStoreOptions options, ILogger? logger = null)
+        => LiteDbMetricStore.Open(Settings(options), logger);
+
+    private static LiteDbStoreSettings Settings(LiteDbStoreOptions options)
     {
         var errors = LiteDbStoreSettings.Validate(options, out var settings);
         if (errors.Count > 0 || settings is null)
@@ -15,7 +22,7 @@ internal static class LiteDbRegistryStoreFactory
             throw new ModelRegistryException(ErrorCode.InvalidArgument, string.Join(" ", errors)) { ParameterName = nameof(options) };
         }
 
-        return LiteDbRegistryStore.Open(settings, logger);
+        return settings;
     }
 
     /// <summary>Opens a store on a file path.</summary>

@@ -21,11 +21,13 @@ internal static class Schema
     public const string Versions = "versions";
     public const string Audit = "audit";
     public const string Documents = "documents";
+    public const string MetricPoints = "metric_points";
+    public const string MetricRollups = "metric_rollups";
 
     public const string SchemaDocumentId = "schema";
 
     /// <summary>The collections the adapter owns; an empty file with only these is one interrupted while being created.</summary>
-    public static readonly IReadOnlySet<string> OwnCollections = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Meta, Models, Versions, Audit, Documents };
+    public static readonly IReadOnlySet<string> OwnCollections = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Meta, Models, Versions, Audit, Documents, MetricPoints, MetricRollups };
 
     /// <summary>Creates the indexes. <see cref="ILiteCollection{T}.EnsureIndex(string, BsonExpression, bool)"/> is idempotent.</summary>
     public static void EnsureIndexes(LiteDatabase db)
@@ -46,5 +48,13 @@ internal static class Schema
         // Documents are listed per collection in change-sequence order: one string key "collection|sequence".
         var documents = db.GetCollection(Documents);
         documents.EnsureIndex("cs", "$.cs");
+
+        // Metrics: most reads name a model; the retention job and compaction work on time ranges.
+        var points = db.GetCollection(MetricPoints);
+        points.EnsureIndex("m", "$.m");
+        points.EnsureIndex("t", "$.t");
+        var rollups = db.GetCollection(MetricRollups);
+        rollups.EnsureIndex("m", "$.m");
+        rollups.EnsureIndex("h", "$.h");
     }
 }
