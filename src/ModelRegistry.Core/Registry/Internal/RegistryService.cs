@@ -21,9 +21,12 @@ internal sealed partial class RegistryService : IModelRegistry
     private readonly IEnumerable<IPromotionGate> _gates;
     private readonly ModelRegistryOptions _options;
     private readonly ILogger _logger;
+    private readonly Func<IEnumerable<ICommitObserver>> _observers;
 
-    public RegistryService(IRegistryStore store, TimeProvider time, IActorAccessor actor, IEnumerable<IPromotionGate> gates, IOptions<ModelRegistryOptions> options, ILogger<RegistryService> logger)
+    public RegistryService(IRegistryStore store, TimeProvider time, IActorAccessor actor, IEnumerable<IPromotionGate> gates, IOptions<ModelRegistryOptions> options, ILogger<RegistryService> logger, Func<IEnumerable<ICommitObserver>>? observers = null)
     {
+        // Observers are resolved lazily, at the first commit: they may depend on services that depend on the registry.
+        _observers = observers ?? (static () => []);
         _store = store;
         _clock = new RegistryClock(time);
         _actor = actor;
@@ -293,9 +296,10 @@ internal sealed partial class RegistryService : IModelRegistry
         using var activity = Telemetry.ActivitySource.StartActivity("ModelRegistry.Commit");
         activity?.SetTag("modelregistry.action", audit.Count > 0 ? audit[0].Action : null);
         var started = Stopwatch.GetTimestamp();
+        IReadOnlyList<AuditRecord> committed;
         try
         {
-            await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
+            committed = await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
         }
         catch (ModelRegistryException ex)
         {
@@ -308,5 +312,26 @@ internal sealed partial class RegistryService : IModelRegistry
         {
             Telemetry.Mutations.Add(1, new KeyValuePair<string, object?>("action", draft.Action));
         }
+
+        await NotifyObserversAsync(committed, cancellationToken);
     }
+
+    private async Task NotifyObserversAsync(IReadOnlyList<AuditRecord> committed, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers())
+        {
+            try
+            {
+                await observer.OnCommittedAsync(committed, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // The commit is durable; an observer's failure must not turn it into an error for the caller.
+                LogObserverFailed(_logger, observer.GetType().Name, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Commit observer {Observer} failed after a commit; the commit stands")]
+    private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);
 }
