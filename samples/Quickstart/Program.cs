@@ -4,9 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry;
 using ModelRegistry.Registry;
 
-await using var mr = ModelRegistryServices.Create(b => b.UseActor("quickstart"));
+// The registry lives in one embedded SQLite file next to the program. Each run starts from a fresh file.
+var databasePath = Path.Combine(AppContext.BaseDirectory, "registry.db");
+var reset = File.Exists(databasePath);
+foreach (var file in new[] { databasePath, databasePath + "-wal", databasePath + "-shm" })
+{
+    File.Delete(file);
+}
+
+await using var mr = ModelRegistryServices.Create(b => b.UseSqlite($"Data Source={databasePath}").UseActor("quickstart"));
 var registry = mr.Registry;
-Console.WriteLine("ModelRegistry quickstart (in-memory store)");
+Console.WriteLine($"ModelRegistry quickstart — SQLite store at {databasePath} ({(reset ? "reset the file from the previous run" : "new file")})");
 
 var model = await registry.RegisterModelAsync(new RegisterModelRequest
 {

@@ -12,6 +12,13 @@ public interface IStoreFixture : IAsyncDisposable
     /// <summary>Points the registry at this fixture's store. Called once per registry instance the test creates.</summary>
     /// <param name="builder">The registry builder.</param>
     void Configure(IModelRegistryBuilder builder);
+
+    /// <summary>
+    /// Whether two registry instances configured by this fixture share one store (as two processes share one SQLite
+    /// file), so a write made through one is read through the other. Tests of cross-instance catch-up run only then;
+    /// on other fixtures they assert that the instances indeed do not share. Defaults to <see langword="false"/>.
+    /// </summary>
+    bool SupportsSharedInstances => false;
 }
 
 /// <summary>The in-memory store: the default, and the reference every adapter must match.</summary>

@@ -106,6 +106,15 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
     }
 
     [Fact]
+    public virtual async Task A_version_whose_model_is_missing_is_a_conflict_and_nothing_is_written()
+    {
+        var before = await SnapshotAsync();
+        var orphan = async () => await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("ghost", "1.0.0"), 0)], [Draft("orphan")]), Ct);
+        (await orphan.Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        await ShouldBeUnchangedAsync(before);
+    }
+
+    [Fact]
     public virtual async Task Query_honours_limit_and_order()
     {
         var names = new[] { "b", "a", "c", "e", "d" };

@@ -22,6 +22,12 @@ namespace ModelRegistry.Lineage;
 public interface ILineageTracker
 {
     /// <summary>Records a node, or replaces the name, details and metadata of an existing one (its kind cannot change).</summary>
+    /// <remarks>
+    /// Version and model nodes belong to the registry and are never stored here: for them the call only checks that the
+    /// registry holds the version or model and returns it as the registry describes it (its stage or status in
+    /// <see cref="LineageNode.Metadata"/>); they take no details, metadata or custom kind. Linking to such a node does not
+    /// need this call.
+    /// </remarks>
     /// <param name="request">The node.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The stored node (revision 1 when new).</returns>
@@ -86,6 +92,11 @@ public interface ILineageTracker
     /// path that explains why, ordered by severity: production first (a production deployment and its consumers),
     /// then canary, staging, other; with counts per stage.
     /// </summary>
+    /// <remarks>
+    /// A version ranks by the stage the registry reports now, a deployment by its environment. With
+    /// <see cref="LineageQuery.AsOf"/> the edges of that instant are walked (so the production deployment leads to the
+    /// version it served then), but versions still rank by their current stage.
+    /// </remarks>
     /// <param name="nodeId">The node whose impact is analysed.</param>
     /// <param name="query">Depth, edge kinds and as-of; <see langword="null"/> for depth 50 over every kind except ReplacedBy.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -147,6 +147,15 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                 }
             }
 
+            foreach (var ((mkey, _), version) in pendingVersions)
+            {
+                var modelExists = pendingModels.TryGetValue(mkey, out var pm) ? pm is not null : _models.ContainsKey(mkey);
+                if (version is not null && !modelExists)
+                {
+                    throw new ModelRegistryException(ErrorCode.ConcurrencyConflict, $"Model '{version.ModelName}' no longer exists, so version {version.Version} cannot be written; it was deleted by another writer.", $"model:{version.ModelName}");
+                }
+            }
+
             foreach (var (key, model) in pendingModels)
             {
                 if (model is null)
@@ -162,7 +171,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
 
             foreach (var ((mkey, vkey), version) in pendingVersions)
             {
-                if (version is null || !_models.ContainsKey(mkey))
+                if (version is null)
                 {
                     continue;
                 }
@@ -239,7 +248,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
             IReadOnlyList<StoredDocument> result = [.. _documents.Values
                 .Where(d => d.Collection == query.Collection && d.ChangeSequence > query.AfterChangeSequence)
                 .Where(d => query.Index is null || string.Equals(d.Index, query.Index, StringComparison.Ordinal))
-                .OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, StringComparer.Ordinal)
+                .OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer)
                 .Take(query.Limit)];
             return ValueTask.FromResult(result);
         }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelRegistry.Storage;
 using ModelRegistry.Storage.Conformance;
 
 namespace ModelRegistry.Core.Tests.Storage;
@@ -20,3 +22,26 @@ public sealed class InMemoryConformanceCompletenessTests
 public sealed class InMemorySearchTests : SearchTests<InMemoryStoreFixture>;
 
 public sealed class InMemoryDocumentStoreTests : DocumentStoreTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryLineageTests : LineageTests<InMemoryStoreFixture>;
+
+/// <summary>
+/// One in-memory store shared by every registry instance a test creates: two instances behave like two processes on
+/// one SQLite file, each with its own lineage graph that must catch up on the other's writes.
+/// </summary>
+public sealed class SharedInMemoryStoreFixture : IStoreFixture
+{
+    private readonly InMemoryRegistryStore _store = new();
+
+    /// <inheritdoc />
+    public bool SupportsSharedInstances => true;
+
+    /// <inheritdoc />
+    public void Configure(IModelRegistryBuilder builder)
+        => builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryStore>(_store));
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+public sealed class SharedInMemoryLineageTests : LineageTests<SharedInMemoryStoreFixture>;

@@ -84,21 +84,34 @@ internal sealed partial class RegistryService
                 AuditData.Draft(now, actor, "version.stage_changed", subject, new { from = current.Stage, to = target, canaryTrafficPercent = percent, reason = options.Reason }),
             };
 
-            if (target == ModelStage.Production)
+            if (target is ModelStage.Production or ModelStage.Canary)
             {
-                // The previous production version is archived and remembered, so RollbackAsync can restore it in one step.
-                var previous = versions.FirstOrDefault(v => v.Stage == ModelStage.Production && v.Version != current.Version);
+                // "At most one production and one canary" spans several versions, so the write also bumps the model's
+                // revision: two racing promotions conflict on it and the loser re-reads and re-checks.
+                var history = model.ProductionHistory;
+                var previous = target == ModelStage.Production
+                    ? versions.FirstOrDefault(v => v.Stage == ModelStage.Production && v.Version != current.Version)
+                    : null;
                 if (previous is not null)
                 {
+                    // The previous production version is archived and remembered, so RollbackAsync can restore it in one step.
                     var archived = previous with { Stage = ModelStage.Archived, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = previous.Revision + 1 };
                     writes.Add(new PutVersion(archived, previous.Revision));
                     audit.Add(AuditData.Draft(now, actor, "version.stage_changed", AuditData.VersionSubject(previous.ModelName, previous.Version), new { from = ModelStage.Production, to = ModelStage.Archived, reason = $"replaced by {current.Version}" }));
-                    var history = model.ProductionHistory.Append(previous.Version.ToString()).TakeLast(20).ToList();
-                    writes.Add(new PutModel(model with { ProductionHistory = history, UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 }, model.Revision));
+                    history = [.. model.ProductionHistory.Append(previous.Version.ToString()).TakeLast(20)];
                 }
+
+                writes.Add(new PutModel(model with { ProductionHistory = history, UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 }, model.Revision));
             }
 
-            await CommitAsync(writes, audit, cancellationToken);
+            if (target == ModelStage.Production || current.Stage == ModelStage.Production)
+            {
+                var lineage = await ProductionLineageAsync(model.Name, target == ModelStage.Production ? next : null, now, actor, cancellationToken);
+                writes.AddRange(lineage.Writes);
+                audit.AddRange(lineage.Audit);
+            }
+
+            await CommitProductionChangeAsync(writes, audit, model.Name, cancellationToken);
             if (target == ModelStage.Production)
             {
                 LogPromoted(_logger, model.Name, next.Version.ToString(), actor);
@@ -151,9 +164,11 @@ internal sealed partial class RegistryService
             var rolledBack = current with { Stage = ModelStage.RolledBack, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = current.Revision + 1 };
             var nextModel = model with { ProductionHistory = [.. model.ProductionHistory.Take(model.ProductionHistory.Count - 1)], UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 };
             var data = new { from = current.Version.ToString(), to = previous.Version.ToString(), reason };
-            await CommitAsync(
-                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision)],
-                [AuditData.Draft(now, actor, "model.rolled_back", AuditData.ModelSubject(model.Name), data)],
+            var lineage = await ProductionLineageAsync(model.Name, restored, now, actor, cancellationToken);
+            await CommitProductionChangeAsync(
+                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision), .. lineage.Writes],
+                [AuditData.Draft(now, actor, "model.rolled_back", AuditData.ModelSubject(model.Name), data), .. lineage.Audit],
+                model.Name,
                 cancellationToken);
             LogRolledBack(_logger, model.Name, current.Version.ToString(), previous.Version.ToString(), reason);
             return new RollbackResult(restored, rolledBack);

@@ -37,9 +37,10 @@ internal sealed partial class RegistryService
             var now = _clock.Now();
 
             string? derivedFrom = null;
+            ModelVersion? parent = null;
             if (request.DerivedFrom is not null)
             {
-                var parent = await ResolveAsync(request.DerivedFrom, cancellationToken);
+                parent = await ResolveAsync(request.DerivedFrom, cancellationToken);
                 derivedFrom = parent.Uri;
             }
 
@@ -102,9 +103,10 @@ internal sealed partial class RegistryService
             }
 
             var created = draft with { Version = version, ContentHash = hash, ProviderBindings = bindings };
+            var lineage = DerivedFromLineage(created, parent, now, actor);
             await CommitAsync(
-                [new PutVersion(created, 0)],
-                [AuditData.Draft(now, actor, "version.created", AuditData.VersionSubject(model.Name, version), created)],
+                [new PutVersion(created, 0), .. lineage.Writes],
+                [AuditData.Draft(now, actor, "version.created", AuditData.VersionSubject(model.Name, version), created), .. lineage.Audit],
                 cancellationToken);
             return created;
         });

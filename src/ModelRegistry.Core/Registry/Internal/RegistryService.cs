@@ -151,7 +151,7 @@ internal sealed partial class RegistryService : IModelRegistry
             }
 
             return (m with { Status = ModelStatus.Deprecated, DeprecationReason = reason, ReplacedBy = replacement }, new { reason, replacedBy = replacement });
-        }, cancellationToken);
+        }, cancellationToken, lineage: (_, next, now, actor) => ReplacedByLineageAsync(next, now, actor, cancellationToken));
     }
 
     public Task<RegisteredModel> UndeprecateModelAsync(string name, CancellationToken cancellationToken = default)
@@ -165,7 +165,7 @@ internal sealed partial class RegistryService : IModelRegistry
             }
 
             return (m with { Status = ModelStatus.Active, DeprecationReason = null, ReplacedBy = null }, new { });
-        }, cancellationToken);
+        }, cancellationToken, lineage: (before, _, now, actor) => ReplacementEndedLineageAsync(before, now, actor, cancellationToken));
     }
 
     public async Task DeleteModelAsync(string name, long? expectedRevision = null, CancellationToken cancellationToken = default)
@@ -264,7 +264,7 @@ internal sealed partial class RegistryService : IModelRegistry
         }
     }
 
-    private Task<RegisteredModel> MutateModelAsync(string name, long? expectedRevision, string action, Func<RegisteredModel, DateTimeOffset, (RegisteredModel Next, object Data)> change, CancellationToken cancellationToken)
+    private Task<RegisteredModel> MutateModelAsync(string name, long? expectedRevision, string action, Func<RegisteredModel, DateTimeOffset, (RegisteredModel Next, object Data)> change, CancellationToken cancellationToken, Func<RegisteredModel, RegisteredModel, DateTimeOffset, string, Task<Lineage.LineageWrites>>? lineage = null)
         => RetryAsync(expectedRevision is null, async () =>
         {
             var model = await LoadModelAsync(name, cancellationToken);
@@ -273,7 +273,8 @@ internal sealed partial class RegistryService : IModelRegistry
             var (next, data) = change(model, now);
             var actor = Actor;
             next = next with { UpdatedAt = now, UpdatedBy = actor, Revision = model.Revision + 1 };
-            await CommitAsync([new PutModel(next, model.Revision)], [AuditData.Draft(now, actor, action, AuditData.ModelSubject(model.Name), data)], cancellationToken);
+            var edges = lineage is null ? Lineage.LineageWrites.None : await lineage(model, next, now, actor);
+            await CommitAsync([new PutModel(next, model.Revision), .. edges.Writes], [AuditData.Draft(now, actor, action, AuditData.ModelSubject(model.Name), data), .. edges.Audit], cancellationToken);
             return next;
         });
 
