@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Compliance;
 using ModelRegistry.Lineage;
@@ -65,6 +66,9 @@ internal sealed class ComplianceHost : IAsyncDisposable
             b =>
             {
                 b.Services.AddSingleton<IActorAccessor>(actor);
+                // Replace the real trackers with fakes, or remove them to test a host that has none.
+                b.Services.RemoveAll<ILineageTracker>();
+                b.Services.RemoveAll<IPerformanceTracker>();
                 if (fakeLineage is not null)
                 {
                     b.Services.AddSingleton<ILineageTracker>(fakeLineage);
