@@ -207,15 +207,47 @@ internal static class ModelCardMarkdown
         md.AppendLine();
     }
 
-    /// <summary>Escapes Markdown and HTML so user text renders literally; line breaks become separate lines.</summary>
+    /// <summary>
+    /// Escapes Markdown and HTML so user text renders literally: inline markup characters everywhere, block markers
+    /// (headings, lists, quotes) at the start of a line; line breaks become hard breaks.
+    /// </summary>
     internal static string Text(string text)
     {
         var sb = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
+        var lineStart = true;
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
+            if (lineStart && c is not ('\n' or '\r' or ' '))
+            {
+                if (c is '#' or '-' or '+' or '=' or '>')
+                {
+                    sb.Append('\\');
+                }
+                else if (char.IsAsciiDigit(c))
+                {
+                    // "1. item" would start an ordered list: escape the dot after the leading digits.
+                    var j = i;
+                    while (j < text.Length && char.IsAsciiDigit(text[j]))
+                    {
+                        j++;
+                    }
+
+                    if (j < text.Length && text[j] is '.' or ')')
+                    {
+                        sb.Append(text, i, j - i).Append('\\');
+                        i = j - 1;
+                        lineStart = false;
+                        continue;
+                    }
+                }
+
+                lineStart = false;
+            }
+
             switch (c)
             {
-                case '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '(' or ')' or '#' or '+' or '-' or '.' or '!' or '|' or '~' or '>':
+                case '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '~':
                     sb.Append('\\').Append(c);
                     break;
                 case '<':
@@ -228,6 +260,7 @@ internal static class ModelCardMarkdown
                     break;
                 case '\n':
                     sb.Append("  \n");
+                    lineStart = true;
                     break;
                 default:
                     sb.Append(c);
