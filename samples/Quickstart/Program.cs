@@ -6,6 +6,7 @@ using ModelRegistry;
 using ModelRegistry.Audit;
 using ModelRegistry.Compliance;
 using ModelRegistry.Lineage;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 // The registry lives in one embedded SQLite file next to the program. Each run starts from a fresh file.
@@ -29,7 +30,7 @@ await using var mr = ModelRegistryServices.Create(b => b
     .ConfigureCompliance(o =>
     {
         o.CheckpointSigningKey = checkpointKey;
-        o.CheckpointEvery = 25;
+        o.CheckpointEvery = 500;
     })
     .Services.AddSingleton<IActorAccessor>(actor));
 var registry = mr.Registry;
@@ -61,6 +62,7 @@ var model = await registry.RegisterModelAsync(new RegisterModelRequest
 });
 Step($"Registered model '{model.Name}' (risk tier {model.RiskTier}, owners {string.Join(", ", model.Owners)})");
 
+// Evaluation results recorded with each version; per-group rates (GroupMetrics) feed the fairness and bias checks.
 static Dictionary<string, double> Evaluation(double auc, double femaleRate, double maleRate) => new()
 {
     ["auc"] = auc,
@@ -90,20 +92,26 @@ var v2 = await registry.CreateVersionAsync("fraud-detector", new CreateVersionRe
 });
 Step($"Created versions {v1.Version} (auc 0.912) and {v2.Version} (auc 0.934); content hash of {v2.Version}: {v2.ContentHash[..16]}…");
 
-// Lineage: both versions were trained on a customer dataset that holds personal data (so GDPR applies).
-await mr.Lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.Dataset("card-transactions-2026q1"), LineageNodeKind.Dataset, "Card transactions 2026 Q1")
+// Lineage: what data trained each version, and which run produced it.
+var lineage = mr.Lineage;
+var transactions = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.Dataset("card-transactions-2026q1"), LineageNodeKind.Dataset, "card-transactions-2026q1")
 {
-    Details = new DatasetDetails { License = "proprietary", ContainsPersonalData = true, PersonalDataCategories = ["card number (tokenised)", "location"] },
+    Details = new DatasetDetails { Uri = "s3://data/cards/2026q1/", RowCount = 12_400_000, License = "internal", ContainsPersonalData = true, PersonalDataCategories = ["payment data"] },
 });
-foreach (var v in new[] { "1.0.0", "1.1.0" })
+var run = await lineage.RecordNodeAsync(new RecordNodeRequest(LineageNodeIds.TrainingRun("train-2026-03-08"), LineageNodeKind.TrainingRun, "train-2026-03-08")
 {
-    await mr.Lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", v), LineageEdgeKind.TrainedOn, LineageNodeIds.Dataset("card-transactions-2026q1")));
+    Details = new TrainingRunDetails { CodeCommit = "4d7e9b0" },
+});
+foreach (var version in new[] { "1.0.0", "1.1.0" })
+{
+    await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", version), LineageEdgeKind.TrainedOn, transactions.Id));
 }
 
-Step("Recorded the training dataset (personal data) in lineage");
+await lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version("fraud-detector", "1.1.0"), LineageEdgeKind.ProducedBy, run.Id));
+Step($"Lineage: both versions TrainedOn {transactions.Id}; 1.1.0 ProducedBy {run.Id}");
 
 // At High risk, production and canary need an approved request, reviewed by two people who neither made the request
-// nor own the model. The checks run when the request is made and their results are stored with it.
+// nor own the model. The compliance checks run when the request is made and their results are stored with it.
 async Task ApproveAsync(string version, ModelStage stage, string why)
 {
     var request = await compliance.RequestApprovalAsync("fraud-detector", version, stage, why);
@@ -135,7 +143,39 @@ await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Stagin
 await ApproveAsync("1.1.0", ModelStage.Canary, "Canary of the March retrain");
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Canary, new StageTransitionOptions { CanaryTrafficPercent = 10 });
 Step("Started a canary of 1.1.0 at 10 % of traffic");
-await ApproveAsync("1.1.0", ModelStage.Production, "Canary healthy for a week");
+// Inference traffic for both versions: 1.1.0 answers a little better and a little faster.
+var performance = mr.Performance;
+var random = new Random(42);
+for (var i = 0; i < 400; i++)
+{
+    var canary = i % 2 == 1;
+    await performance.TrackInferenceAsync(new InferenceRecord
+    {
+        ModelName = "fraud-detector",
+        Version = canary ? "1.1.0" : "1.0.0",
+        LatencyMs = (canary ? 38 : 45) + (random.NextDouble() * 20),
+        InputTokens = 300,
+        OutputTokens = 20,
+        Succeeded = random.NextDouble() > (canary ? 0.01 : 0.02),
+        QualityScore = (canary ? 0.86 : 0.82) + (random.NextDouble() * 0.08),
+    });
+}
+
+var window = new MetricWindow(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+var ab = await performance.RunAbTestAsync(new AbTestRequest
+{
+    A = new MetricSubject("fraud-detector", "1.0.0"),
+    B = new MetricSubject("fraud-detector", "1.1.0"),
+    Window = window,
+    Options = new AbTestOptions { Metric = MetricKey.Quality },
+});
+Step($"Recorded 400 inferences; A/B on quality: 1.0.0 mean {ab.A.Mean:F3} (n={ab.A.Count}) vs 1.1.0 mean {ab.B.Mean:F3} (n={ab.B.Count}), p = {ab.PValue:G3} → {ab.Verdict}");
+var latency = await performance.GetStatisticsAsync(new MetricQuery { Subject = new MetricSubject("fraud-detector", "1.1.0"), Metric = MetricKey.Latency, Window = window });
+Step($"Canary latency: p50 {latency.P50:F1} ms, p95 {latency.P95:F1} ms, p99 {latency.P99:F1} ms over {latency.Count} requests");
+var rollbackCheck = await performance.CheckRollbackAsync("fraud-detector", "1.1.0");
+Step($"Rollback check on the canary: {(rollbackCheck.ShouldRollBack ? "ROLL BACK" : "healthy")} ({string.Join(", ", rollbackCheck.Checks.Select(c => $"{c.Kind}: {c.Outcome}"))})");
+
+await ApproveAsync("1.1.0", ModelStage.Production, "Canary healthy; quality up in the A/B test");
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Production, new StageTransitionOptions { Reason = "canary healthy" });
 var archived = await registry.GetVersionAsync("fraud-detector", "1.0.0");
 Step($"Promoted 1.1.0 to production; 1.0.0 is now {archived.Stage} and remembered for rollback");
@@ -147,7 +187,17 @@ Step($"Alias champion → {resolved.Version}; models:/fraud-detector/production 
 var rollback = await registry.RollbackAsync("fraud-detector", "false-positive rate doubled");
 Step($"Rolled back: {rollback.RolledBack.Version} is {rollback.RolledBack.Stage}, {rollback.Restored.Version} serves production again");
 
-var page = await registry.SearchVersionsAsync(new SearchRequest());
+var impact = await lineage.AnalyzeImpactAsync(transactions.Id);
+Step($"Impact of a problem in {transactions.Id}: {string.Join("; ", impact.Items.Select(i => $"{i.Node.Id} [{i.Stage}] via {i.Path.Describe()}"))}");
+var upstream = await lineage.GetUpstreamAsync(LineageNodeIds.Version("fraud-detector", "1.1.0"));
+using (var mermaid = new StringWriter())
+{
+    await lineage.ExportAsync(mermaid, LineageExportFormat.Mermaid, upstream);
+    Step("Upstream lineage of 1.1.0 as a Mermaid diagram:");
+    Console.WriteLine(string.Join(Environment.NewLine, mermaid.ToString().TrimEnd().Split('\n').Select(l => "      " + l)));
+}
+
+var page = await registry.SearchVersionsAsync(new SearchRequest { Filter = "metrics.auc > 0.9 AND stage IN ('production', 'rolledback')", OrderBy = "version DESC" });
 Step($"Search found {page.Items.Count} versions: {string.Join(", ", page.Items.Select(v => $"{v.Version} ({v.Stage})"))}");
 
 var stats = await registry.GetStatisticsAsync();
@@ -156,7 +206,7 @@ Step($"Statistics: {stats.ModelCount} model, {stats.VersionCount} versions, {sta
 // The audit trail: every change above, hash-chained, anchored by signed checkpoints.
 var checkpoint = await compliance.CreateAuditCheckpointAsync();
 var verification = await compliance.VerifyAuditTrailAsync();
-Step($"Audit trail: {verification.RecordsChecked} records, chain and {verification.CheckpointsVerified} checkpoint(s) {(verification.IsValid ? "verified" : "BROKEN: " + verification.Problem)}; head #{checkpoint.Sequence} {checkpoint.HeadHash[..16]}… (keep {checkpoint.ToJson().Length} bytes of checkpoint JSON elsewhere)");
+Step($"Audit trail: {verification.RecordsChecked} records, chain and {verification.CheckpointsVerified} checkpoint(s) {(verification.IsValid ? "verified" : "BROKEN: " + verification.Problem)}; head #{checkpoint.Sequence} {checkpoint.HeadHash[..16]}… (keep the checkpoint's JSON elsewhere)");
 var audit = await compliance.QueryAuditAsync(new AuditQuery { Subject = "version:fraud-detector/1.1.0" });
 foreach (var record in audit.Items)
 {
@@ -164,15 +214,15 @@ foreach (var record in audit.Items)
 }
 
 // Documents for the auditor: a model card and an evidence bundle that verifies offline.
-var card = await compliance.GetModelCardAsync("fraud-detector", "1.0.0");
-var cardPath = Path.Combine(AppContext.BaseDirectory, "model-card-fraud-detector-1.0.0.md");
+var card = await compliance.GetModelCardAsync("fraud-detector", "1.1.0");
+var cardPath = Path.Combine(AppContext.BaseDirectory, "model-card-fraud-detector-1.1.0.md");
 await File.WriteAllTextAsync(cardPath, card.ToMarkdown());
-Step($"Model card written to {cardPath} (compliance for production: {card.Compliance.Outcome}, {card.Approvals.Count} approval(s), {card.StageHistory.Count} stage changes)");
+Step($"Model card written to {cardPath} (compliance for production: {card.Compliance.Outcome}, {card.Approvals.Count} approvals, {card.StageHistory.Count} stage changes, {card.Performance.Count} observed metrics)");
 
-var bundlePath = Path.Combine(AppContext.BaseDirectory, "evidence-fraud-detector-1.0.0.zip");
+var bundlePath = Path.Combine(AppContext.BaseDirectory, "evidence-fraud-detector-1.1.0.zip");
 await using (var bundle = File.Create(bundlePath))
 {
-    var info = await compliance.WriteEvidenceBundleAsync("fraud-detector", "1.0.0", bundle);
+    var info = await compliance.WriteEvidenceBundleAsync("fraud-detector", "1.1.0", bundle);
     Step($"Evidence bundle written to {bundlePath}: {info.Files.Count} files, {info.AuditRecordCount} audit records anchored by checkpoint #{info.Checkpoint?.Sequence}");
 }
 

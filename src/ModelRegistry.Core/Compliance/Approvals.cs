@@ -103,9 +103,9 @@ public sealed record ApprovalRequest
     /// <summary>Optimistic-concurrency revision; 1 when created.</summary>
     public long Revision { get; init; }
 
-    /// <summary>The distinct actors who approved.</summary>
+    /// <summary>The distinct actors who approved (compared ignoring case, as separation of duties does).</summary>
     [JsonIgnore]
-    public IReadOnlyList<string> Approvers => [.. Reviews.Where(r => r.Decision == ReviewDecision.Approve).Select(r => r.Reviewer).Distinct(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Approvers => [.. Reviews.Where(r => r.Decision == ReviewDecision.Approve).Select(r => r.Reviewer).Distinct(StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>The failing checks that are not waived; an approval is refused while any remain.</summary>
     [JsonIgnore]

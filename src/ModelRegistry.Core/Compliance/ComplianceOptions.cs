@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Compliance;
@@ -84,13 +85,13 @@ public sealed class ComplianceOptions
     public TimeSpan PerformanceSummaryWindow { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The default quorum: Minimal 1, Limited 1, High 2, Unacceptable 2.</summary>
-    public static IReadOnlyDictionary<RiskTier, int> DefaultRequiredApprovals { get; } = new Dictionary<RiskTier, int>
+    public static IReadOnlyDictionary<RiskTier, int> DefaultRequiredApprovals { get; } = new ReadOnlyDictionary<RiskTier, int>(new Dictionary<RiskTier, int>
     {
         [RiskTier.Minimal] = 1,
         [RiskTier.Limited] = 1,
         [RiskTier.High] = 2,
         [RiskTier.Unacceptable] = 2,
-    };
+    });
 
     internal int QuorumFor(RiskTier tier)
         => RequiredApprovals.TryGetValue(tier, out var n) ? n : DefaultRequiredApprovals.GetValueOrDefault(tier, 2);

@@ -104,4 +104,22 @@ public interface IPerformanceTracker
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The decision with every trigger's evaluation.</returns>
     Task<RollbackDecision> CheckRollbackAsync(string modelName, string version, RollbackTriggerOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The retention job: rolls raw points older than <see cref="PerformanceOptions.RawRetentionDays"/> (whole UTC hours)
+    /// up into hourly summaries and deletes them in the same step, then deletes roll-ups older than
+    /// <see cref="PerformanceOptions.RollupRetentionDays"/>. Statistics over old windows keep working from the roll-ups
+    /// (count, sum, mean, min, max and standard deviation exactly; percentiles from the sketch). Run it from one process
+    /// at a time, for example daily.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the job between days (each day is compacted atomically).</param>
+    /// <returns>What was rolled up and deleted.</returns>
+    Task<MetricRetentionResult> ApplyRetentionAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>The outcome of <see cref="IPerformanceTracker.ApplyRetentionAsync"/>.</summary>
+/// <param name="RawCutoff">Raw points before this instant (an hour boundary) were rolled up.</param>
+/// <param name="PointsRolledUp">Raw points summarised into roll-ups and deleted.</param>
+/// <param name="RollupsWritten">Roll-up rows written (one per series and hour).</param>
+/// <param name="RollupsDeleted">Roll-up rows deleted because they were older than the roll-up retention.</param>
+public sealed record MetricRetentionResult(DateTimeOffset RawCutoff, long PointsRolledUp, long RollupsWritten, long RollupsDeleted);

@@ -23,6 +23,10 @@ public sealed class InMemorySearchTests : SearchTests<InMemoryStoreFixture>;
 
 public sealed class InMemoryDocumentStoreTests : DocumentStoreTests<InMemoryStoreFixture>;
 
+public sealed class InMemoryMetricStoreTests : MetricStoreTests<InMemoryStoreFixture>;
+
+public sealed class InMemoryPerformanceTrackerTests : PerformanceTrackerTests<InMemoryStoreFixture>;
+
 public sealed class InMemoryLineageTests : LineageTests<InMemoryStoreFixture>;
 
 /// <summary>
@@ -32,19 +36,25 @@ public sealed class InMemoryLineageTests : LineageTests<InMemoryStoreFixture>;
 public sealed class SharedInMemoryStoreFixture : IStoreFixture
 {
     private readonly InMemoryRegistryStore _store = new();
+    private readonly InMemoryMetricStore _metrics = new();
 
     /// <inheritdoc />
     public bool SupportsSharedInstances => true;
 
     /// <inheritdoc />
     public void Configure(IModelRegistryBuilder builder)
-        => builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryStore>(_store));
+    {
+        builder.Services.Replace(ServiceDescriptor.Singleton<IRegistryStore>(_store));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IMetricStore>(_metrics));
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 public sealed class SharedInMemoryLineageTests : LineageTests<SharedInMemoryStoreFixture>;
+
+public sealed class SharedInMemoryPerformanceTrackerTests : PerformanceTrackerTests<SharedInMemoryStoreFixture>;
 
 public sealed class InMemoryComplianceTests : ComplianceTests<InMemoryStoreFixture>;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ModelRegistry.Audit;
+using ModelRegistry.Internal;
 
 namespace ModelRegistry.Compliance.Internal;
 
@@ -11,7 +12,12 @@ internal static class EvidenceBundleVerifier
 {
     public static async Task<EvidenceBundleVerification> VerifyAsync(Stream bundle, byte[]? checkpointKey, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(bundle);
+        Guard.NotNull(bundle);
+        if (!bundle.CanRead)
+        {
+            throw Guard.Invalid(nameof(bundle), "The bundle stream is not readable.");
+        }
+
         var problems = new List<string>();
         var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         try

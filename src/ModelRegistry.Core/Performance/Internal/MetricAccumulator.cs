@@ -115,6 +115,14 @@ internal sealed class MetricAccumulator
         return _sketch.Quantile(q);
     }
 
+    /// <summary>
+    /// Sum ÷ count while the sum is finite: correctly rounded whenever the sum is exact (0/1 outcomes, integer counts), so
+    /// an error rate of 20 in 200 reads 0.1, not Welford's 0.09999999999999992. Welford's running mean otherwise (a sum
+    /// of values near 1e300 overflows). The variance always comes from Welford's M2.
+    /// </summary>
+    public static double Mean(RunningMoments moments)
+        => moments.Count == 0 ? 0 : double.IsFinite(moments.Sum) ? moments.Sum / moments.Count : moments.Mean;
+
     public MetricStatistics ToStatistics()
     {
         if (Count == 0)
@@ -138,7 +146,7 @@ internal sealed class MetricAccumulator
         {
             Count = _moments.Count,
             Sum = _moments.Sum,
-            Mean = _moments.Mean,
+            Mean = Mean(_moments),
             Min = _moments.Min,
             Max = _moments.Max,
             StandardDeviation = _moments.StandardDeviation,

@@ -42,14 +42,20 @@ internal static partial class MetricValidation
         _ => (-MaxMagnitude, MaxMagnitude),
     };
 
-    public static void Validate(MetricPoint? point, string parameter = "point")
+    public static void Validate(MetricPoint? point, string parameter = "point") => Validate(point, parameter, subjectChecked: false);
+
+    private static void Validate(MetricPoint? point, string parameter, bool subjectChecked)
     {
         if (point is null)
         {
             throw Guard.Invalid(parameter, $"'{parameter}' is required.");
         }
 
-        Subject(point.ModelName, point.Version, point.BindingId, parameter);
+        if (!subjectChecked)
+        {
+            Subject(point.ModelName, point.Version, point.BindingId, parameter);
+        }
+
         if (!Enum.IsDefined(point.Kind))
         {
             throw Guard.Invalid($"{parameter}.Kind", $"'{parameter}.Kind' has the undefined value {(int)point.Kind}.");
@@ -75,11 +81,19 @@ internal static partial class MetricValidation
             throw Guard.Invalid("points", string.Create(CultureInfo.InvariantCulture, $"A batch holds at most {MaxBatchSize:N0} points; {points.Count:N0} were given. Split it into smaller batches."));
         }
 
+        // Batches are long runs of one subject; its name and SemVer checks (most of the cost) run once per run.
+        MetricPoint? previous = null;
         for (var i = 0; i < points.Count; i++)
         {
             try
             {
-                Validate(points[i]);
+                var point = points[i];
+                var same = previous is not null && point is not null
+                    && string.Equals(point.ModelName, previous.ModelName, StringComparison.Ordinal)
+                    && string.Equals(point.Version, previous.Version, StringComparison.Ordinal)
+                    && string.Equals(point.BindingId, previous.BindingId, StringComparison.Ordinal);
+                Validate(point, "point", subjectChecked: same);
+                previous = point;
             }
             catch (ModelRegistryException ex)
             {

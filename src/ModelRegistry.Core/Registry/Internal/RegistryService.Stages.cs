@@ -9,6 +9,14 @@ namespace ModelRegistry.Registry.Internal;
 internal sealed partial class RegistryService
 {
     public Task<ModelVersion> TransitionStageAsync(string modelName, string version, ModelStage target, StageTransitionOptions? options = null, CancellationToken cancellationToken = default)
+        => TransitionStageAsync(modelName, version, target, options, automatic: null, cancellationToken);
+
+    /// <summary>
+    /// Performance addition (automatic rollback of a canary by <c>PerformanceTracker</c>): the transition with the trigger as
+    /// the actor, refused unless the version is still in <see cref="AutomaticChange.ExpectedStage"/>, with the tracker's
+    /// cool-down document committed in the same transaction.
+    /// </summary>
+    internal Task<ModelVersion> TransitionStageAsync(string modelName, string version, ModelStage target, StageTransitionOptions? options, AutomaticChange? automatic, CancellationToken cancellationToken)
     {
         Guard.NotEmpty(modelName);
         Guard.Defined(target);
@@ -35,6 +43,11 @@ internal sealed partial class RegistryService
             var current = await LoadVersionAsync(model.Name, version, cancellationToken);
             var subject = AuditData.VersionSubject(current.ModelName, current.Version);
             CheckRevision(current.Revision, options.ExpectedRevision, subject);
+            if (automatic is not null && current.Stage != automatic.ExpectedStage)
+            {
+                throw new ModelRegistryException(ErrorCode.ConcurrencyConflict, $"Version {current.Version} of '{model.Name}' is in {current.Stage}, no longer in {automatic.ExpectedStage}; the automatic change was not made.", subject);
+            }
+
             if (current.Stage == target)
             {
                 throw new ModelRegistryException(ErrorCode.InvalidTransition, $"Version {current.Version} of '{model.Name}' is already in {target}.", subject);
@@ -65,7 +78,7 @@ internal sealed partial class RegistryService
                 throw new ModelRegistryException(ErrorCode.PolicyViolation, $"Version {otherCanary.Version} of '{model.Name}' is already the canary; promote it, or move it back to Staging, before starting another canary.", subject);
             }
 
-            var actor = Actor;
+            var actor = automatic?.Actor ?? Actor;
             await CheckGatesAsync(new PromotionContext(model, current, target, percent, actor, options.Reason), subject, cancellationToken);
 
             var now = _clock.Now();
@@ -111,6 +124,7 @@ internal sealed partial class RegistryService
                 audit.AddRange(lineage.Audit);
             }
 
+            writes.AddRange(automatic?.Writes ?? Array.Empty<StoreWrite>());
             await CommitProductionChangeAsync(writes, audit, model.Name, cancellationToken);
             if (target == ModelStage.Production)
             {
@@ -136,6 +150,14 @@ internal sealed partial class RegistryService
     }
 
     public Task<RollbackResult> RollbackAsync(string modelName, string reason, CancellationToken cancellationToken = default)
+        => RollbackAsync(modelName, reason, automatic: null, cancellationToken);
+
+    /// <summary>
+    /// Performance addition (automatic rollback by <c>PerformanceTracker</c>): the rollback with the trigger as the actor,
+    /// refused unless the production version is still <see cref="AutomaticChange.ExpectedVersion"/> (so two processes
+    /// never roll back twice), with the tracker's cool-down document committed in the same transaction.
+    /// </summary>
+    internal Task<RollbackResult> RollbackAsync(string modelName, string reason, AutomaticChange? automatic, CancellationToken cancellationToken)
     {
         Guard.NotEmpty(modelName);
         Validation.Text(reason, "reason", Validation.MaxTextLength, required: true);
@@ -150,6 +172,11 @@ internal sealed partial class RegistryService
                 throw new ModelRegistryException(ErrorCode.InvalidTransition, $"Model '{model.Name}' has no previous production version to restore; version {current.Version} is the first to reach production.", AuditData.ModelSubject(model.Name));
             }
 
+            if (automatic is not null && current.Version != automatic.ExpectedVersion)
+            {
+                throw new ModelRegistryException(ErrorCode.ConcurrencyConflict, $"Version {automatic.ExpectedVersion} of '{model.Name}' is no longer in production ({current.Version} is); the automatic rollback was not made.", AuditData.ModelSubject(model.Name));
+            }
+
             var previousText = model.ProductionHistory[^1];
             var previous = versions.FirstOrDefault(v => v.Version == SemanticVersion.Parse(previousText))
                 ?? throw new ModelRegistryException(ErrorCode.NotFound, $"The previous production version {previousText} of '{model.Name}' no longer exists.", AuditData.ModelSubject(model.Name));
@@ -158,7 +185,7 @@ internal sealed partial class RegistryService
                 throw new ModelRegistryException(ErrorCode.InvalidTransition, $"The previous production version {previous.Version} of '{model.Name}' is the current canary; promote it instead of rolling back.", AuditData.VersionSubject(model.Name, previous.Version));
             }
 
-            var actor = Actor;
+            var actor = automatic?.Actor ?? Actor;
             var now = _clock.Now();
             var restored = previous with { Stage = ModelStage.Production, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = previous.Revision + 1 };
             var rolledBack = current with { Stage = ModelStage.RolledBack, CanaryTrafficPercent = null, StageChangedAt = now, UpdatedAt = now, UpdatedBy = actor, Revision = current.Revision + 1 };
@@ -166,7 +193,7 @@ internal sealed partial class RegistryService
             var data = new { from = current.Version.ToString(), to = previous.Version.ToString(), reason };
             var lineage = await ProductionLineageAsync(model.Name, restored, now, actor, cancellationToken);
             await CommitProductionChangeAsync(
-                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision), .. lineage.Writes],
+                [new PutVersion(rolledBack, current.Revision), new PutVersion(restored, previous.Revision), new PutModel(nextModel, model.Revision), .. lineage.Writes, .. automatic?.Writes ?? Array.Empty<StoreWrite>()],
                 [AuditData.Draft(now, actor, "model.rolled_back", AuditData.ModelSubject(model.Name), data), .. lineage.Audit],
                 model.Name,
                 cancellationToken);
@@ -277,3 +304,14 @@ internal sealed partial class RegistryService
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Model {Model} rolled back from {From} to {To}: {Reason}")]
     private static partial void LogRolledBack(ILogger logger, string model, string from, string to, string reason);
 }
+
+/// <summary>
+/// Performance addition: a stage change made by an automatic trigger rather than the current actor. The change is refused
+/// with a concurrency conflict unless the version is still where the trigger saw it, and <see cref="Writes"/> (the
+/// trigger's own state) commit in the same transaction as the change and its audit record.
+/// </summary>
+/// <param name="Actor">Who the audit trail records, such as <c>rollback-trigger:ErrorRate</c>.</param>
+/// <param name="ExpectedVersion">The version the trigger judged.</param>
+/// <param name="ExpectedStage">The stage the trigger saw it in.</param>
+/// <param name="Writes">Extra writes for the same transaction.</param>
+internal sealed record AutomaticChange(string Actor, SemanticVersion ExpectedVersion, ModelStage ExpectedStage, IReadOnlyList<StoreWrite> Writes);
