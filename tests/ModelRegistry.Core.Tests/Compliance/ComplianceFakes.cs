@@ -166,4 +166,6 @@ internal sealed class FakePerformanceTracker : IPerformanceTracker
     public Task<PsiResult> GetDriftAsync(DriftQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public Task<RollbackDecision> CheckRollbackAsync(string modelName, string version, RollbackTriggerOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+    public Task<MetricRetentionResult> ApplyRetentionAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
