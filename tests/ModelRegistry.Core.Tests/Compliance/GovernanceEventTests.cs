@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelRegistry.Compliance;
 using ModelRegistry.Registry;
 
@@ -85,6 +86,53 @@ public sealed class GovernanceEventTests
         (await host.Compliance.DeliverEventsAsync()).Should().Be(2);
         handler.Events.Select(e => e.Kind).Should().Equal(RegistryEventKind.Promoted, RegistryEventKind.ApprovalRequested);
         (await host.Compliance.DeliverEventsAsync()).Should().Be(0, "nothing is delivered twice once handled");
+    }
+
+    private sealed class ListLoggerFactory : ILoggerFactory
+    {
+        public List<(string Category, LogLevel Level, string Message, Exception? Exception)> Entries { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => new ListLogger(this, categoryName);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(ListLoggerFactory owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull
+                => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (owner.Entries)
+                {
+                    owner.Entries.Add((category, logLevel, formatter(state, exception), exception));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_handler_is_logged_as_an_error_naming_the_handler_and_the_record()
+    {
+        var logs = new ListLoggerFactory();
+        var handler = new RecordingHandler { FailWhen = _ => true };
+        await using var host = ComplianceHost.Create(configure: b => b.Services.AddSingleton<IRegistryEventHandler>(handler).AddSingleton<ILoggerFactory>(logs));
+        await host.RegisterCompliantAsync(tier: RiskTier.Minimal);
+        var staged = await host.Registry.TransitionStageAsync("fraud", "1.0.0", ModelStage.Staging);
+
+        var entry = logs.Entries.Should().ContainSingle(e => e.Level == LogLevel.Error).Which;
+        entry.Message.Should().Contain("recording").And.Contain("audit record");
+        staged.Stage.Should().Be(ModelStage.Staging, "the commit stands");
+        entry.Exception.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Be("webhook down");
     }
 
     [Fact]
