@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the SQLite store: <c>services.AddModelRegistry().UseSqlite("Data Source=registry.db")</c>.</summary>
 public static class SqliteModelRegistryBuilderExtensions
 {
-    /// <summary>Stores the registry in a SQLite file, replacing any store registered before.</summary>
+    /// <summary>Stores the registry and its metric points in a SQLite file, replacing any store registered before.</summary>
     /// <param name="builder">The registry builder.</param>
     /// <param name="connectionString">The connection string, for example <c>Data Source=registry.db</c>.</param>
     /// <returns>The builder, for chaining.</returns>
@@ -28,10 +28,14 @@ public static class SqliteModelRegistryBuilderExtensions
         var services = builder.Services;
         services.AddOptions<SqliteStoreOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
-        services.RemoveAll<IRegistryStore>();
-        services.AddSingleton<IRegistryStore>(sp => SqliteRegistryStore.Open(
+        services.Replace(ServiceDescriptor.Singleton(sp => SqliteRegistryStore.Open(
             sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
-            sp.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry.Storage.Sqlite")));
+            sp.GetService<ILoggerFactory>()?.CreateLogger("ModelRegistry.Storage.Sqlite"))));
+        services.RemoveAll<IRegistryStore>();
+        services.AddSingleton<IRegistryStore>(sp => sp.GetRequiredService<SqliteRegistryStore>());
+
+        // Metric points live in the same file, on the registry store's connections (never its audit trail).
+        services.Replace(ServiceDescriptor.Singleton<IMetricStore>(sp => new SqliteMetricStore(sp.GetRequiredService<SqliteRegistryStore>())));
         return builder;
     }
 }

@@ -128,6 +128,46 @@ internal static class SqliteSchema
             "CREATE INDEX ix_audit_actor ON audit (actor)",
             "CREATE INDEX ix_audit_ts ON audit (ts)",
         ]),
+        new(2, "metric points and hourly roll-ups",
+        [
+            // The metric seam (IMetricStore): raw points and hourly roll-ups, apart from the registry and the audit
+            // trail. ts and hour are UTC ticks. The value columns are declared without a type on purpose: a REAL
+            // column stores whole numbers as integers and so turns -0.0 into 0, while a column without affinity keeps
+            // the bound double bit for bit (it is still a REAL value, so SQL arithmetic on it works).
+            """
+            CREATE TABLE metric_points (
+                model      TEXT    NOT NULL,
+                version    TEXT    NOT NULL,
+                binding    TEXT,
+                metric     TEXT    NOT NULL,
+                ts         INTEGER NOT NULL,
+                value              NOT NULL,
+                unit       TEXT,
+                request_id TEXT,
+                dimensions TEXT)
+            """,
+            "CREATE INDEX ix_metric_points_series_ts ON metric_points (model, version, metric, ts)",
+
+            // Compaction and the retention job select by time alone, across every series.
+            "CREATE INDEX ix_metric_points_ts ON metric_points (ts)",
+            """
+            CREATE TABLE metric_rollups (
+                model   TEXT    NOT NULL,
+                version TEXT    NOT NULL,
+                binding TEXT,
+                metric  TEXT    NOT NULL,
+                hour    INTEGER NOT NULL,
+                count   INTEGER NOT NULL,
+                sum             NOT NULL,
+                mean            NOT NULL,
+                m2              NOT NULL,
+                min             NOT NULL,
+                max             NOT NULL,
+                sketch  BLOB    NOT NULL)
+            """,
+            "CREATE INDEX ix_metric_rollups_series_hour ON metric_rollups (model, version, metric, hour)",
+            "CREATE INDEX ix_metric_rollups_hour ON metric_rollups (hour)",
+        ]),
     ];
 
     /// <summary>The schema version this library writes.</summary>

@@ -22,3 +22,7 @@ public sealed class SqliteSearchConformanceTests : SearchTests<SqliteStoreFixtur
 public sealed class SqliteDocumentStoreTests : DocumentStoreTests<SqliteStoreFixture>;
 
 public sealed class SqliteLineageTests : LineageTests<SqliteStoreFixture>;
+
+public sealed class SqliteMetricStoreTests : MetricStoreTests<SqliteStoreFixture>;
+
+public sealed class SqlitePerformanceTrackerTests : PerformanceTrackerTests<SqliteStoreFixture>;

@@ -1,0 +1,59 @@
+using Microsoft.Data.Sqlite;
+
+namespace ModelRegistry.Storage.Sqlite.Internal;
+
+/// <summary>
+/// The hooks <see cref="SqliteMetricStore"/> uses: it shares this store's file, connections and in-process write queue,
+/// but never its registry or audit statements.
+/// </summary>
+internal sealed partial class SqliteRegistryStore
+{
+    /// <summary>Whether the database lives in one in-memory connection (then every call takes turns on it).</summary>
+    internal bool IsMemory => _memory;
+
+    /// <summary>Runs <paramref name="action"/> on the writer connection with the write queue held; engine errors are mapped.</summary>
+    internal async ValueTask<T> WriteMetricsAsync<TState, T>(TState state, Func<SqliteSession, TState, CancellationToken, T> action, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfDisposed();
+            var session = Writer();
+
+            // A transaction left open by a failure whose ROLLBACK also failed would make every later BEGIN fail.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0)
+            {
+                SqliteSchema.TryRollback(session.Connection);
+            }
+
+            return action(session, state, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw MapAndLog(ex);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Runs a short read on a pooled connection (or the in-memory one); engine errors are mapped.</summary>
+    internal ValueTask<T> ReadMetrics<TState, T>(TState state, Func<SqliteSession, TState, T> action, CancellationToken cancellationToken)
+        => Read((state, action), static (_, s, a) => a.action(s, a.state), cancellationToken);
+
+    /// <summary>Rents a read connection for a streamed read; give it back with <see cref="ReturnMetricSession"/>. File stores only.</summary>
+    internal SqliteSession RentMetricSession()
+    {
+        ThrowIfDisposed();
+        return Rent();
+    }
+
+    /// <summary>Gives back a connection rented with <see cref="RentMetricSession"/>.</summary>
+    internal void ReturnMetricSession(SqliteSession session) => Return(session);
+
+    /// <summary>Maps (and logs) an engine error met while streaming.</summary>
+    internal ModelRegistryException MapMetricError(SqliteException ex) => MapAndLog(ex);
+}
