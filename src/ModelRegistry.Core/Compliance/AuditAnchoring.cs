@@ -1,3 +1,4 @@
+using ModelRegistry.Internal;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -74,28 +75,16 @@ public sealed record AuditCheckpoint(long Sequence, string HeadHash, DateTimeOff
     {
         // Canonical form: version tag, then fixed-width integers and length-prefixed UTF-8 strings (no delimiter ambiguity).
         using var buffer = new MemoryStream(256);
-        WriteString(buffer, "mr-checkpoint-v1");
-        WriteInt64(buffer, Sequence);
-        WriteString(buffer, HeadHash);
-        WriteInt64(buffer, CreatedAt.ToUnixTimeMilliseconds());
-        WriteString(buffer, CreatedBy);
-        WriteString(buffer, KeyId);
+        CanonicalBytes.WriteString(buffer, "mr-checkpoint-v1");
+        CanonicalBytes.WriteInt64(buffer, Sequence);
+        CanonicalBytes.WriteString(buffer, HeadHash);
+        CanonicalBytes.WriteInt64(buffer, CreatedAt.ToUnixTimeMilliseconds());
+        CanonicalBytes.WriteString(buffer, CreatedBy);
+        CanonicalBytes.WriteString(buffer, KeyId);
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
 
-    private static void WriteInt64(Stream s, long value)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        s.Write(bytes);
-    }
 
-    private static void WriteString(Stream s, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteInt64(s, bytes.Length);
-        s.Write(bytes);
-    }
 }
 
 /// <summary>What kind of damage verification found.</summary>

@@ -294,26 +294,7 @@ internal sealed partial class RegistryService : IModelRegistry
 
     private async Task CommitAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.ActivitySource.StartActivity("ModelRegistry.Commit");
-        activity?.SetTag("modelregistry.action", audit.Count > 0 ? audit[0].Action : null);
-        var started = Stopwatch.GetTimestamp();
-        IReadOnlyList<AuditRecord> committed;
-        try
-        {
-            committed = await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
-        }
-        catch (ModelRegistryException ex)
-        {
-            Telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("code", ex.Code.ToString()));
-            throw;
-        }
-
-        Telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        foreach (var draft in audit)
-        {
-            Telemetry.Mutations.Add(1, new KeyValuePair<string, object?>("action", draft.Action));
-        }
-
+        var committed = await InstrumentedCommit.CommitAsync(_store, writes, audit, cancellationToken);
         await NotifyObserversAsync(committed, cancellationToken);
     }
 
