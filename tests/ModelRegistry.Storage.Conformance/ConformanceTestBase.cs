@@ -44,11 +44,25 @@ public abstract class ConformanceTestBase<TFixture> : IAsyncLifetime
             {
                 Fixture.Configure(b);
                 b.Services.AddSingleton<IActorAccessor>(_instances.Count == 0 ? Actor : new SwitchableActor { Current = actor });
+                ConfigureRegistry(b);
             },
             timeProvider: Time);
         _instances.Add(instance);
         return instance;
     }
+
+    /// <summary>
+    /// Configures every registry instance the test creates. The registry's own conformance bases test the registry's
+    /// rules, so by default they turn the compliance approval gate off (it is on by default in the library);
+    /// the compliance bases override this to keep it on.
+    /// </summary>
+    /// <param name="builder">The registry builder.</param>
+    protected virtual void ConfigureRegistry(IModelRegistryBuilder builder)
+        => builder.ConfigureCompliance(o =>
+        {
+            o.RequireApprovalForProduction = false;
+            o.RequireApprovalForHighRiskCanary = false;
+        });
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 

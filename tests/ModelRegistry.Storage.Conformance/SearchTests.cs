@@ -23,7 +23,7 @@ public abstract class SearchTests<TFixture> : ConformanceTestBase<TFixture>
     protected SearchTests()
     {
         _referenceTime = new FakeTimeProvider(Time.GetUtcNow());
-        _reference = ModelRegistryServices.Create(b => b.UseActor("alice"), timeProvider: _referenceTime);
+        _reference = ModelRegistryServices.Create(b => ConfigureRegistry(b.UseActor("alice")), timeProvider: _referenceTime);
     }
 
     /// <summary>Fixed filters covering every field and operator.</summary>

@@ -1,3 +1,4 @@
+using ModelRegistry.Internal;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,14 +37,14 @@ public static class AuditChain
         // Canonical form: a version tag, then fixed-width integers and length-prefixed UTF-8 strings,
         // so no two different records share bytes (no delimiter ambiguity).
         using var buffer = new MemoryStream(256 + record.Data.Length);
-        WriteString(buffer, "mr-audit-v1");
-        WriteInt64(buffer, record.Sequence);
-        WriteInt64(buffer, record.Timestamp.ToUnixTimeMilliseconds());
-        WriteString(buffer, record.Actor);
-        WriteString(buffer, record.Action);
-        WriteString(buffer, record.Subject);
-        WriteString(buffer, record.Data);
-        WriteString(buffer, record.PreviousHash);
+        CanonicalBytes.WriteString(buffer, "mr-audit-v1");
+        CanonicalBytes.WriteInt64(buffer, record.Sequence);
+        CanonicalBytes.WriteInt64(buffer, record.Timestamp.ToUnixTimeMilliseconds());
+        CanonicalBytes.WriteString(buffer, record.Actor);
+        CanonicalBytes.WriteString(buffer, record.Action);
+        CanonicalBytes.WriteString(buffer, record.Subject);
+        CanonicalBytes.WriteString(buffer, record.Data);
+        CanonicalBytes.WriteString(buffer, record.PreviousHash);
         return Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
 
@@ -75,17 +76,5 @@ public static class AuditChain
         return null;
     }
 
-    private static void WriteInt64(Stream s, long value)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, value);
-        s.Write(bytes);
-    }
 
-    private static void WriteString(Stream s, string value)
-    {
-        var bytes = Encoding.UTF8.GetBytes(value);
-        WriteInt64(s, bytes.Length);
-        s.Write(bytes);
-    }
 }

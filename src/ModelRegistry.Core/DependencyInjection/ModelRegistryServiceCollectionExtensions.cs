@@ -42,7 +42,8 @@ public static class ModelRegistryServiceCollectionExtensions
             sp.GetRequiredService<IActorAccessor>(),
             sp.GetServices<IPromotionGate>(),
             sp.GetRequiredService<IOptions<ModelRegistryOptions>>(),
-            LoggerFor<RegistryService>(sp)));
+            LoggerFor<RegistryService>(sp),
+            () => sp.GetServices<ICommitObserver>()));
         services.TryAddSingleton<IAuditTrail>(sp => new AuditTrailService(sp.GetRequiredService<IRegistryStore>()));
         ModelRegistry.Lineage.LineageRegistration.Add(services);
         ModelRegistry.Performance.Internal.PerformanceRegistration.Add(services);

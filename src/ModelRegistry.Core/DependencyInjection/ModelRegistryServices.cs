@@ -32,6 +32,9 @@ public sealed class ModelRegistryServices : IAsyncDisposable, IDisposable
     /// <summary>The performance tracker.</summary>
     public Performance.IPerformanceTracker Performance => _provider.GetRequiredService<Performance.IPerformanceTracker>();
 
+    /// <summary>The compliance manager: checks, approvals, audit verification, model cards and evidence bundles.</summary>
+    public Compliance.IComplianceManager Compliance => _provider.GetRequiredService<Compliance.IComplianceManager>();
+
     /// <summary>Builds the services, in memory unless <paramref name="configure"/> chooses a store.</summary>
     /// <param name="configure">Chooses a store, adds gates, sets the actor (for example <c>b =&gt; b.UseSqlite("Data Source=r.db")</c>).</param>
     /// <param name="options">Configures <see cref="ModelRegistryOptions"/>.</param>

@@ -1,9 +1,13 @@
+using ModelRegistry.Compliance;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Core.Tests.Registry;
 
 public sealed class PromotionGateTests
 {
+    // These tests are about the gate seam itself; the compliance approval gate (on by default) is tested in Compliance/.
+    private static void WithoutApprovals(ComplianceOptions o) => o.RequireApprovalForProduction = false;
+
     private sealed class NoFridayProductionGate : IPromotionGate
     {
         public List<PromotionContext> Seen { get; } = [];
@@ -23,7 +27,11 @@ public sealed class PromotionGateTests
     public async Task A_denying_gate_stops_the_transition_names_itself_and_changes_nothing()
     {
         var gate = new NoFridayProductionGate();
-        await using var mr = ModelRegistryServices.Create(b => b.Services.AddSingleton<IPromotionGate>(gate));
+        await using var mr = ModelRegistryServices.Create(b =>
+        {
+            b.Services.AddSingleton<IPromotionGate>(gate);
+            b.ConfigureCompliance(WithoutApprovals);
+        });
         await mr.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m", Owners = ["o"] });
         await mr.Registry.CreateVersionAsync("m", new CreateVersionRequest { Version = "1.0.0" });
         await mr.Registry.TransitionStageAsync("m", "1.0.0", ModelStage.Staging);
@@ -45,7 +53,7 @@ public sealed class PromotionGateTests
     [Fact]
     public async Task Gates_registered_through_the_builder_are_resolved_from_the_container()
     {
-        await using var mr = ModelRegistryServices.Create(b => b.AddPromotionGate<NoFridayProductionGate>());
+        await using var mr = ModelRegistryServices.Create(b => b.AddPromotionGate<NoFridayProductionGate>().ConfigureCompliance(WithoutApprovals));
         await mr.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m", Owners = ["o"] });
         await mr.Registry.CreateVersionAsync("m", new CreateVersionRequest { Version = "1.0.0" });
         await mr.Registry.TransitionStageAsync("m", "1.0.0", ModelStage.Staging);

@@ -55,3 +55,32 @@ public sealed class SharedInMemoryStoreFixture : IStoreFixture
 public sealed class SharedInMemoryLineageTests : LineageTests<SharedInMemoryStoreFixture>;
 
 public sealed class SharedInMemoryPerformanceTrackerTests : PerformanceTrackerTests<SharedInMemoryStoreFixture>;
+
+public sealed class InMemoryComplianceTests : ComplianceTests<InMemoryStoreFixture>;
+
+public sealed class SharedInMemoryComplianceTests : ComplianceTests<SharedInMemoryStoreFixture>;
+
+/// <summary>The in-memory store with a tamper hook: the audit list is replaced as an attacker would edit a file.</summary>
+public sealed class InMemoryTamperFixture : IStoreFixture, IAuditTamperFixture
+{
+    /// <inheritdoc />
+    public void Configure(IModelRegistryBuilder builder)
+    {
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReplaceAuditTrailAsync(ModelRegistryServices services, IReadOnlyList<ModelRegistry.Audit.AuditRecord> records)
+    {
+        ((InMemoryRegistryStore)services.GetRequiredService<IRegistryStore>()).TamperAudit(list =>
+        {
+            list.Clear();
+            list.AddRange(records);
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+public sealed class InMemoryAuditTamperTests : AuditTamperTests<InMemoryTamperFixture>;

@@ -26,3 +26,7 @@ public sealed class SqliteLineageTests : LineageTests<SqliteStoreFixture>;
 public sealed class SqliteMetricStoreTests : MetricStoreTests<SqliteStoreFixture>;
 
 public sealed class SqlitePerformanceTrackerTests : PerformanceTrackerTests<SqliteStoreFixture>;
+
+public sealed class SqliteComplianceTests : ComplianceTests<SqliteStoreFixture>;
+
+public sealed class SqliteAuditTamperTests : AuditTamperTests<SqliteStoreFixture>;

@@ -661,30 +661,8 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         }
     }
 
-    private async Task<IReadOnlyList<AuditRecord>> CommitAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, CancellationToken cancellationToken)
-    {
-        using var activity = Telemetry.ActivitySource.StartActivity("ModelRegistry.Commit");
-        activity?.SetTag("modelregistry.action", audit[0].Action);
-        var started = Stopwatch.GetTimestamp();
-        IReadOnlyList<AuditRecord> records;
-        try
-        {
-            records = await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
-        }
-        catch (ModelRegistryException ex)
-        {
-            Telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("code", ex.Code.ToString()));
-            throw;
-        }
-
-        Telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        foreach (var draft in audit)
-        {
-            Telemetry.Mutations.Add(1, new KeyValuePair<string, object?>("action", draft.Action));
-        }
-
-        return records;
-    }
+    private Task<IReadOnlyList<AuditRecord>> CommitAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, CancellationToken cancellationToken)
+        => ModelRegistry.Internal.InstrumentedCommit.CommitAsync(_store, writes, audit, cancellationToken);
 
     private static LineageNode NewNode(RecordNodeRequest request, string id, DateTimeOffset createdAt, string createdBy, long revision) => new()
     {

@@ -21,9 +21,12 @@ internal sealed partial class RegistryService : IModelRegistry
     private readonly IEnumerable<IPromotionGate> _gates;
     private readonly ModelRegistryOptions _options;
     private readonly ILogger _logger;
+    private readonly Func<IEnumerable<ICommitObserver>> _observers;
 
-    public RegistryService(IRegistryStore store, TimeProvider time, IActorAccessor actor, IEnumerable<IPromotionGate> gates, IOptions<ModelRegistryOptions> options, ILogger<RegistryService> logger)
+    public RegistryService(IRegistryStore store, TimeProvider time, IActorAccessor actor, IEnumerable<IPromotionGate> gates, IOptions<ModelRegistryOptions> options, ILogger<RegistryService> logger, Func<IEnumerable<ICommitObserver>>? observers = null)
     {
+        // Observers are resolved lazily, at the first commit: they may depend on services that depend on the registry.
+        _observers = observers ?? (static () => []);
         _store = store;
         _clock = new RegistryClock(time);
         _actor = actor;
@@ -291,23 +294,26 @@ internal sealed partial class RegistryService : IModelRegistry
 
     private async Task CommitAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, CancellationToken cancellationToken)
     {
-        using var activity = Telemetry.ActivitySource.StartActivity("ModelRegistry.Commit");
-        activity?.SetTag("modelregistry.action", audit.Count > 0 ? audit[0].Action : null);
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
-        }
-        catch (ModelRegistryException ex)
-        {
-            Telemetry.Refusals.Add(1, new KeyValuePair<string, object?>("code", ex.Code.ToString()));
-            throw;
-        }
+        var committed = await InstrumentedCommit.CommitAsync(_store, writes, audit, cancellationToken);
+        await NotifyObserversAsync(committed, cancellationToken);
+    }
 
-        Telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        foreach (var draft in audit)
+    private async Task NotifyObserversAsync(IReadOnlyList<AuditRecord> committed, CancellationToken cancellationToken)
+    {
+        foreach (var observer in _observers())
         {
-            Telemetry.Mutations.Add(1, new KeyValuePair<string, object?>("action", draft.Action));
+            try
+            {
+                await observer.OnCommittedAsync(committed, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // The commit is durable; an observer's failure must not turn it into an error for the caller.
+                LogObserverFailed(_logger, observer.GetType().Name, ex);
+            }
         }
     }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Commit observer {Observer} failed after a commit; the commit stands")]
+    private static partial void LogObserverFailed(ILogger logger, string observer, Exception exception);
 }

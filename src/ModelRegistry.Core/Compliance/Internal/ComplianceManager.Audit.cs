@@ -1,0 +1,84 @@
+using System.Text.Json;
+using ModelRegistry.Audit;
+using ModelRegistry.Internal;
+using ModelRegistry.Registry;
+
+namespace ModelRegistry.Compliance.Internal;
+
+internal sealed partial class ComplianceManager
+{
+    private const int ExportBatch = 1_000;
+
+    public async Task<Page<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(query);
+        await AuthorizeAsync(ComplianceRoles.Viewer, null, "read the audit trail", cancellationToken);
+        return await _auditTrail.QueryAsync(query, cancellationToken);
+    }
+
+    public async Task<long> ExportAuditAsync(Stream destination, AuditQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw Guard.Invalid(nameof(destination), "The destination stream is not writable.");
+        }
+
+        query = (query ?? new AuditQuery()) with { PageSize = ExportBatch, ContinuationToken = null };
+        if (query.From is { } from && query.To is { } to && to < from)
+        {
+            throw Guard.Invalid("to", $"The window ends ({to:O}) before it starts ({from:O}).");
+        }
+
+        await AuthorizeAsync(ComplianceRoles.Viewer, null, "export the audit trail", cancellationToken);
+        long written = 0;
+        long after = 0;
+        while (true)
+        {
+            var batch = await _store.QueryAuditAsync(query, after, ExportBatch, cancellationToken);
+            foreach (var record in batch)
+            {
+                await WriteJsonLineAsync(destination, record, cancellationToken);
+                after = record.Sequence;
+                written++;
+            }
+
+            if (batch.Count < ExportBatch)
+            {
+                break;
+            }
+        }
+
+        await destination.FlushAsync(cancellationToken);
+        return written;
+    }
+
+    internal static async Task WriteJsonLineAsync<T>(Stream destination, T value, CancellationToken cancellationToken)
+    {
+        await JsonSerializer.SerializeAsync(destination, value, ComplianceJson.Compact, cancellationToken);
+        destination.WriteByte((byte)'\n');
+    }
+
+    public async Task<AuditTrailVerification> VerifyAuditTrailAsync(AuditVerificationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new AuditVerificationOptions();
+        Guard.NotNull(options.TrustedCheckpoints, "TrustedCheckpoints");
+        await AuthorizeAsync(ComplianceRoles.Viewer, null, "verify the audit trail", cancellationToken);
+        return await _anchor.VerifyAsync(options, cancellationToken);
+    }
+
+    public async Task<AuditCheckpoint> CreateAuditCheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        var actor = await AuthorizeAsync(ComplianceRoles.Contributor, null, "create audit checkpoints", cancellationToken);
+        return await _anchor.CreateAsync(actor, automatic: false, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AuditCheckpoint>> ListAuditCheckpointsAsync(CancellationToken cancellationToken = default)
+    {
+        await AuthorizeAsync(ComplianceRoles.Viewer, null, "read audit checkpoints", cancellationToken);
+        return await _anchor.ListAsync(cancellationToken);
+    }
+
+    public Task<int> DeliverEventsAsync(CancellationToken cancellationToken = default)
+        => _events.DeliverAsync(null, cancellationToken);
+}
