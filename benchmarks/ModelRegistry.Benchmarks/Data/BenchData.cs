@@ -68,11 +68,13 @@ internal static class BenchData
     /// <summary>Deletes a database file and its journal side files.</summary>
     public static void DeleteFiles(string path)
     {
-        foreach (var suffix in (ReadOnlySpan<string>)["", "-wal", "-shm", "-journal", "-log.db"])
+        // SQLite's side files are name-wal/-shm/-journal; LiteDB's log is name-log.ext.
+        var liteDbLog = Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+        foreach (var file in (ReadOnlySpan<string>)[path, path + "-wal", path + "-shm", path + "-journal", liteDbLog])
         {
             try
             {
-                File.Delete(path + suffix);
+                File.Delete(file);
             }
             catch (IOException)
             {

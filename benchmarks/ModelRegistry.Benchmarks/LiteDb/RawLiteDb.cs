@@ -10,7 +10,8 @@ namespace ModelRegistry.Benchmarks.LiteDb;
 /// keep model versions with a hash-chained audit trail. Each version is one document holding the record as JSON (the
 /// same <see cref="StoreSerializer"/> JSON the registry stores) and the fields the lookups need: an <c>_id</c> of
 /// <c>MODEL|version</c> (LiteDB has no compound indexes), the stage, the tags as indexed <c>key=value</c> strings, and
-/// <c>name\0version</c> for ordering. Binary collation, as the registry's store uses.
+/// one string that orders as (name ascending, version descending) — the registry's default search order — since a
+/// LiteDB query orders by one expression in one direction. Binary collation, as the registry's store uses.
 /// </summary>
 /// <remarks>
 /// Durability equals the registry's: a LiteDB 5 commit returns once its pages are queued for LiteDB's background
@@ -41,7 +42,7 @@ internal sealed class RawLiteDb : IDisposable
         _system = _db.GetCollection("$database");
         _versions.EnsureIndex("stage", "$.stage");
         _versions.EnsureIndex("tkv", "$.tkv[*]");
-        _versions.EnsureIndex("nv", "$.nv");
+        _versions.EnsureIndex("order", "$.order");
     }
 
     public static RawLiteDb Open(string path) => new(path);
@@ -105,7 +106,7 @@ internal sealed class RawLiteDb : IDisposable
         return doc is null ? null : StoreSerializer.Deserialize<ModelVersion>(doc["json"].AsString);
     }
 
-    /// <summary>The first page of versions with a tag value in a stage, ordered by name and version.</summary>
+    /// <summary>The first page of versions with a tag value in a stage, ordered by name, then version descending.</summary>
     public List<ModelVersion> Search(string tagKey, string tagValue, ModelStage stage, int pageSize)
     {
         var page = new List<ModelVersion>(pageSize + 1);
@@ -135,22 +136,37 @@ internal sealed class RawLiteDb : IDisposable
 
     /// <summary>
     /// The hand-written query: the tag index finds the team's versions, the stage is checked on each, and the result is
-    /// ordered by name and version and cut at page size + 1 (the extra row says whether there is a next page).
+    /// ordered by name and descending version and cut at page size + 1 (the extra row says whether there is a next page).
     /// </summary>
     private ILiteQueryableResult<BsonDocument> SearchQuery(string tagKey, string tagValue, ModelStage stage, int pageSize)
         => _versions.Query()
             .Where(BsonExpression.Create("$.tkv[*] ANY = @0 AND $.stage = @1", TagKey(tagKey, tagValue), (int)stage))
-            .OrderBy("$.nv")
+            .OrderBy("$.order")
             .Limit(pageSize + 1);
 
     private static BsonDocument Document(ModelVersion version, string json) => new()
     {
         ["_id"] = version.ModelName.ToUpperInvariant() + "|" + version.Version.SortKey,
-        ["nv"] = version.ModelName + "\0" + version.Version.SortKey,
+        ["order"] = version.ModelName + "\0" + Descending(version.Version.SortKey),
         ["stage"] = (int)version.Stage,
         ["tkv"] = new BsonArray(version.Tags.Select(t => new BsonValue(TagKey(t.Key, t.Value)))),
         ["json"] = json,
     };
+
+    /// <summary>
+    /// A string whose ordinal order is the reverse of <paramref name="sortKey"/>'s: each (ASCII) character c becomes
+    /// U+FFFF − c, and a final U+FFFF puts a key after every key it is a prefix of.
+    /// </summary>
+    private static string Descending(string sortKey)
+        => string.Create(sortKey.Length + 1, sortKey, static (span, key) =>
+        {
+            for (var i = 0; i < key.Length; i++)
+            {
+                span[i] = (char)(0xFFFF - key[i]);
+            }
+
+            span[^1] = '\uFFFF';
+        });
 
     private static string TagKey(string key, string value) => key + "=" + value;
 

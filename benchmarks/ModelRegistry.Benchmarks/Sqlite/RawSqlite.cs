@@ -29,7 +29,8 @@ internal sealed class RawSqlite : IDisposable
             doc        TEXT    NOT NULL,
             UNIQUE (model_key, sort_key))
         """,
-        "CREATE INDEX IF NOT EXISTS ix_versions_stage ON versions (stage, model_name, sort_key)",
+        // Ordered as the registry's default search order: name ascending, then version descending.
+        "CREATE INDEX IF NOT EXISTS ix_versions_stage ON versions (stage, model_name, sort_key DESC)",
         "CREATE TABLE IF NOT EXISTS version_tags (version_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (version_id, key)) WITHOUT ROWID",
         "CREATE INDEX IF NOT EXISTS ix_version_tags ON version_tags (key, value, version_id)",
         """
@@ -79,7 +80,8 @@ internal sealed class RawSqlite : IDisposable
             "$seq", "$ts", "$actor", "$action", "$subject", "$data", "$prev", "$hash");
         _getVersion = Prepare("SELECT doc FROM versions WHERE model_key = $key AND sort_key = $sort", "$key", "$sort");
 
-        // The hand-written search. It walks the (stage, name, version) index in page order and probes the tag table's
+        // The hand-written search, in the registry's default order (name ascending, version descending). It walks the
+        // (stage, name, version DESC) index in page order and probes the tag table's
         // primary key for each row, stopping after page size + 1 rows (the extra row says whether there is a next
         // page), so nothing is sorted and only the page's rows are read. The obvious alternative, a join driven by the
         // tag index and then sorted (SELECT … FROM version_tags t JOIN versions v … ORDER BY …), reads every matching
@@ -88,7 +90,7 @@ internal sealed class RawSqlite : IDisposable
             """
             SELECT v.doc FROM versions v
             WHERE v.stage = $stage AND EXISTS (SELECT 1 FROM version_tags t WHERE t.version_id = v.id AND t.key = $key AND t.value = $value)
-            ORDER BY v.model_name, v.sort_key
+            ORDER BY v.model_name, v.sort_key DESC
             LIMIT $limit
             """,
             "$key", "$value", "$stage", "$limit");
@@ -169,7 +171,7 @@ internal sealed class RawSqlite : IDisposable
         return reader.Read() ? StoreSerializer.Deserialize<ModelVersion>(reader.GetString(0)) : null;
     }
 
-    /// <summary>The first page of versions with a tag value in a stage, ordered by name and version.</summary>
+    /// <summary>The first page of versions with a tag value in a stage, ordered by name, then version descending.</summary>
     public List<ModelVersion> Search(string tagKey, string tagValue, ModelStage stage, int pageSize)
     {
         var p = _search.Parameters;
