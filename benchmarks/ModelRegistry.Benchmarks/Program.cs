@@ -1,0 +1,43 @@
+using BenchmarkDotNet.Running;
+using ModelRegistry.Benchmarks;
+using ModelRegistry.Benchmarks.Data;
+
+// Usage (from the repository root):
+//   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --quick --filter '*'
+//   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --filter '*Sqlite*'
+//   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --paired [filter] [--rounds N]
+// --quick selects the in-process short job (see BenchmarkConfigs); every other argument goes to BenchmarkDotNet.
+// --paired runs the alternating cross-check instead (see PairedRunner).
+var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
+BenchmarkConfigs.IsQuick = quick;
+var rest = args.Where(a => !string.Equals(a, "--quick", StringComparison.OrdinalIgnoreCase)).ToArray();
+
+var ownsDirectory = string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchData.EnvironmentVariable));
+if (ownsDirectory)
+{
+    Environment.SetEnvironmentVariable(BenchData.EnvironmentVariable, BenchData.CreateRunDirectory());
+}
+
+try
+{
+    var paired = Array.FindIndex(rest, a => string.Equals(a, "--paired", StringComparison.OrdinalIgnoreCase));
+    if (paired >= 0)
+    {
+        // --paired [filter] [--rounds N]: the alternating cross-check (see PairedRunner); BenchmarkDotNet is not used.
+        var filter = paired + 1 < rest.Length && !rest[paired + 1].StartsWith("--", StringComparison.Ordinal) ? rest[paired + 1] : null;
+        var roundsAt = Array.FindIndex(rest, a => string.Equals(a, "--rounds", StringComparison.OrdinalIgnoreCase));
+        var rounds = roundsAt >= 0 && roundsAt + 1 < rest.Length ? int.Parse(rest[roundsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 20;
+        return PairedRunner.Run(filter, rounds);
+    }
+
+    BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfigs).Assembly).Run(rest, quick ? BenchmarkConfigs.Quick() : BenchmarkConfigs.Full());
+    return 0;
+}
+finally
+{
+    var directory = Environment.GetEnvironmentVariable(BenchData.EnvironmentVariable);
+    if (ownsDirectory && directory is not null && Directory.Exists(directory))
+    {
+        Directory.Delete(directory, recursive: true);
+    }
+}
