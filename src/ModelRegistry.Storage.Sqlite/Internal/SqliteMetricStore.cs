@@ -112,52 +112,9 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
 
         // Ordered by series (the index gives model, version, metric), so each series arrives as one run.
         var (sql, args) = Select(columns, "metric_points", "ts", query, "ORDER BY model, version, metric, binding");
-        if (_store.IsMemory)
+        await foreach (var batch in StreamAsync<MetricPointBatch>(sql, args, r => new PointCursor(r, query.IncludeDetails, batchSize).Next, cancellationToken).ConfigureAwait(false))
         {
-            // One in-memory connection serves every call, so read everything in one turn rather than hold it.
-            var all = await _store.ReadMetrics((sql, args, query.IncludeDetails, batchSize), static (s, a) =>
-            {
-                using var reader = s.Command(a.sql, a.args).ExecuteReader();
-                var cursor = new PointCursor(reader, a.IncludeDetails, a.batchSize);
-                var batches = new List<MetricPointBatch>();
-                while (cursor.Next() is { } batch)
-                {
-                    batches.Add(batch);
-                }
-
-                return batches;
-            }, cancellationToken).ConfigureAwait(false);
-            foreach (var batch in all)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return batch;
-            }
-
-            yield break;
-        }
-
-        var session = _store.RentMetricSession();
-        SqliteDataReader? reader = null;
-        try
-        {
-            reader = Guard((session, sql, args), static a => a.session.Command(a.sql, a.args).ExecuteReader());
-            var cursor = new PointCursor(reader, query.IncludeDetails, batchSize);
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var batch = Guard(cursor, static c => c.Next());
-                if (batch is null)
-                {
-                    break;
-                }
-
-                yield return batch;
-            }
-        }
-        finally
-        {
-            reader?.Dispose();
-            _store.ReturnMetricSession(session);
+            yield return batch;
         }
     }
 
@@ -167,24 +124,37 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var (sql, args) = Select("model, version, binding, metric, hour, count, sum, mean, m2, min, max, sketch", "metric_rollups", "hour", query, null);
+        await foreach (var row in StreamAsync<MetricRollupRecord>(sql, args, r => new RollupCursor(r).Next, cancellationToken).ConfigureAwait(false))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// Streams a SELECT through a cursor: on a file, from a rented read session while the caller iterates; on
+    /// <c>:memory:</c>, whose single connection serves every call, everything is read in one turn instead of held.
+    /// </summary>
+    private async IAsyncEnumerable<T> StreamAsync<T>(string sql, List<object> args, Func<SqliteDataReader, Func<T?>> openCursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
         if (_store.IsMemory)
         {
-            var all = await _store.ReadMetrics((sql, args), static (s, a) =>
+            var all = await _store.ReadMetrics((sql, args, openCursor), static (s, a) =>
             {
                 using var reader = s.Command(a.sql, a.args).ExecuteReader();
-                var cursor = new RollupCursor(reader);
-                var rows = new List<MetricRollupRecord>();
-                while (cursor.Next() is { } row)
+                var next = a.openCursor(reader);
+                var items = new List<T>();
+                while (next() is { } item)
                 {
-                    rows.Add(row);
+                    items.Add(item);
                 }
 
-                return rows;
+                return items;
             }, cancellationToken).ConfigureAwait(false);
-            foreach (var row in all)
+            foreach (var item in all)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                yield return row;
+                yield return item;
             }
 
             yield break;
@@ -195,17 +165,17 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         try
         {
             reader = Guard((session, sql, args), static a => a.session.Command(a.sql, a.args).ExecuteReader());
-            var cursor = new RollupCursor(reader);
+            var next = openCursor(reader);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var row = Guard(cursor, static c => c.Next());
-                if (row is null)
+                var item = Guard(next, static n => n());
+                if (item is null)
                 {
                     break;
                 }
 
-                yield return row;
+                yield return item;
             }
         }
         finally
