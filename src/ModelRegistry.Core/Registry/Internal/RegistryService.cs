@@ -233,6 +233,13 @@ internal sealed partial class RegistryService : IModelRegistry
     {
         Guard.NotEmpty(modelName);
         var semver = SemanticVersion.Parse(Guard.NotEmpty(version));
+
+        // One lookup on the hot path; the model is read only to say precisely what is missing.
+        if (await _store.FindVersionAsync(modelName, semver, cancellationToken) is { } found)
+        {
+            return found;
+        }
+
         var model = await LoadModelAsync(modelName, cancellationToken);
         return await _store.FindVersionAsync(model.Name, semver, cancellationToken)
                ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{model.Name}' has no version {semver}. List its versions with ListVersionsAsync.", AuditData.VersionSubject(model.Name, semver));
