@@ -1,77 +1,27 @@
-using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
-using ModelRegistry.Benchmarks.Data;
-using ModelRegistry.Benchmarks.Sqlite;
-using ModelRegistry.Storage;
+using ModelRegistry.Registry;
 
 namespace ModelRegistry.Benchmarks.LiteDb;
 
-/// <summary>
-/// Creates 1,000 versions, one mutation (one durable transaction with its audit record) each, on a fresh LiteDB file
-/// per iteration that already holds <see cref="CreateWorkload.Models"/> models. Reported per version.
-/// </summary>
+/// <summary>Version creation on LiteDB (one fsync per commit on both sides) against hand-written LiteDB calls.</summary>
 [SlowOperationJob]
-[BenchmarkCategory("LiteDb", "Create")]
-public class LiteDbCreateVersionBenchmarks
+[BenchmarkDotNet.Attributes.BenchmarkCategory("LiteDb", "Create")]
+public class LiteDbCreateVersionBenchmarks : CreateVersionBenchmarks<RawLiteDb>
 {
-    private readonly CreateWorkload _workload = new();
-    private string _file = string.Empty;
-    private ModelRegistryServices? _services;
-    private RawLiteDb? _raw;
+    protected override (string Prefix, string Extension) FileKind => ("litedb-create", "litedb");
 
-    [IterationSetup(Target = nameof(Registry))]
-    public void SetUpRegistry()
-    {
-        _file = BenchData.NewFile("litedb-create", "litedb");
-        _services = ModelRegistryServices.Create(b => b.UseLiteDb(o =>
+    protected override void UseStore(IModelRegistryBuilder builder, string file)
+        => builder.UseLiteDb(o =>
         {
-            o.Filename = _file;
+            o.Filename = file;
             o.FlushToDisk = true;
-        }));
+        });
 
-        // The models are seeded through the store in one commit; only the version creation is measured.
-        var store = _services.GetRequiredService<IRegistryStore>();
-        var models = Enumerable.Range(0, CreateWorkload.Models).Select(Dataset.Model).ToList();
-        store.CommitAsync(new StoreTransaction([.. models.Select(m => new PutModel(m, 0))], [.. models.Select(Dataset.ModelAudit)]), default)
-            .AsTask().GetAwaiter().GetResult();
-    }
-
-    [IterationSetup(Target = nameof(Raw))]
-    public void SetUpRaw()
+    protected override RawLiteDb OpenRaw(string file, IEnumerable<RegisteredModel> models)
     {
-        _file = BenchData.NewFile("litedb-create-raw", "litedb");
-        RawLiteDb.Seed(_file, Enumerable.Range(0, CreateWorkload.Models).Select(Dataset.Model), []);
-        _raw = RawLiteDb.Open(_file);
+        RawLiteDb.Seed(file, models, []);
+        return RawLiteDb.Open(file);
     }
 
-    [IterationCleanup]
-    public void CleanUp()
-    {
-        _services?.Dispose();
-        _services = null;
-        _raw?.Dispose();
-        _raw = null;
-        BenchData.DeleteFiles(_file);
-    }
-
-    [Benchmark(Baseline = true, OperationsPerInvoke = CreateWorkload.Versions, Description = "create version: raw LiteDB")]
-    public void Raw()
-    {
-        var raw = _raw!;
-        foreach (var (model, request) in _workload.Requests)
-        {
-            var now = TimeProvider.System.GetUtcNow();
-            raw.CreateVersion(Dataset.FromRequest(model, request, now, withContentHash: false), now);
-        }
-    }
-
-    [Benchmark(OperationsPerInvoke = CreateWorkload.Versions, Description = "create version: registry on LiteDB")]
-    public async Task Registry()
-    {
-        var registry = _services!.Registry;
-        foreach (var (model, request) in _workload.Requests)
-        {
-            await registry.CreateVersionAsync(model, request);
-        }
-    }
+    protected override void CreateRawVersion(RawLiteDb raw, ModelVersion version, DateTimeOffset now) => raw.CreateVersion(version, now);
 }

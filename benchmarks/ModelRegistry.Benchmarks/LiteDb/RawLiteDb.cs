@@ -19,7 +19,7 @@ namespace ModelRegistry.Benchmarks.LiteDb;
 /// code must: after <see cref="LiteDatabase.Commit"/> it waits until the writer has written the log up to the length
 /// LiteDB reports, and fsyncs the log file once.
 /// </remarks>
-internal sealed class RawLiteDb : IDisposable
+public sealed class RawLiteDb : IDisposable
 {
     private readonly FileStream _dataFile;
     private readonly FileStream _logFile;

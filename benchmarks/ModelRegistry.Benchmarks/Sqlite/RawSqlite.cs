@@ -14,7 +14,7 @@ namespace ModelRegistry.Benchmarks.Sqlite;
 /// <see cref="StoreSerializer"/> JSON the registry stores) plus the columns the lookups need, a tag table with a
 /// (key, value) index for the search, and an audit table. Prepared commands are created once and reused.
 /// </summary>
-internal sealed class RawSqlite : IDisposable
+public sealed class RawSqlite : IDisposable
 {
     private static readonly string[] Schema =
     [

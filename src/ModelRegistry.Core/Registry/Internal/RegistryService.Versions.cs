@@ -196,16 +196,20 @@ internal sealed partial class RegistryService
         Guard.NotEmpty(modelName);
         Validation.Alias(alias);
         var semver = SemanticVersion.Parse(Guard.NotEmpty(version));
-        return RetryAsync(true, async () =>
+        return SetAliasCoreAsync(modelName, alias, semver, cancellationToken);
+    }
+
+    private async Task<RegisteredModel> SetAliasCoreAsync(string modelName, string alias, SemanticVersion semver, CancellationToken cancellationToken)
+    {
+        // MutateModelAsync already retries conflicts on the model; the version only has to exist (deleting it means
+        // deleting the model, which that conflict check catches).
+        var target = await LoadVersionAsync(modelName, semver.ToString(), cancellationToken);
+        return await MutateModelAsync(modelName, null, "alias.set", (m, _) =>
         {
-            var target = await LoadVersionAsync(modelName, semver.ToString(), cancellationToken);
-            return await MutateModelAsync(modelName, null, "alias.set", (m, _) =>
-            {
-                var aliases = new Dictionary<string, string>(m.Aliases, StringComparer.Ordinal) { [alias] = target.Version.ToString() };
-                m.Aliases.TryGetValue(alias, out var previous);
-                return (m with { Aliases = aliases }, new { alias, version = target.Version.ToString(), previous });
-            }, cancellationToken);
-        });
+            var aliases = new Dictionary<string, string>(m.Aliases, StringComparer.Ordinal) { [alias] = target.Version.ToString() };
+            m.Aliases.TryGetValue(alias, out var previous);
+            return (m with { Aliases = aliases }, new { alias, version = target.Version.ToString(), previous });
+        }, cancellationToken);
     }
 
     public Task<RegisteredModel> DeleteAliasAsync(string modelName, string alias, CancellationToken cancellationToken = default)
