@@ -19,6 +19,7 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
 {
     private const int Writers = 8;
     private const int RoundsPerWriter = 30;
+    private const int Readers = 3;
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly TempDatabase _database = new();
     private readonly ITestOutputHelper _output;
@@ -43,20 +44,35 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
         {
             auditRecords.Add((await store.CommitAsync(Tx(new PutModel(Model("shared"), 0)), Ct))[0]);
             using var stop = new CancellationTokenSource();
-            var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
+
+            // Readers get their own threads and the writers start only once every reader has read once: on a 2-core
+            // machine pool threads are handed out slowly, and a reader that never ran would prove nothing.
+            using var readersRunning = new CountdownEvent(Readers);
+            var writing = 0;
+            var readers = Enumerable.Range(0, Readers).Select(r => Task.Factory.StartNew(async () =>
             {
                 var reads = 0;
-                while (!stop.IsCancellationRequested)
+                var readsDuringWrites = 0;
+                while (reads == 0 || !stop.IsCancellationRequested)
                 {
                     _ = await store.QueryModelsAsync(new StoreQuery(null, [Asc(SearchField.Name)], 50), Ct);
                     _ = await store.QueryVersionsAsync(new StoreQuery(null, [Asc(SearchField.Name), Asc(SearchField.Version)], 50), Ct);
                     _ = await store.QueryAuditAsync(new AuditQuery { Subject = "model:*" }, 0, 50, Ct);
                     _ = await store.FindModelAsync("shared", Ct);
-                    reads++;
+                    if (++reads == 1)
+                    {
+                        readersRunning.Signal();
+                    }
+                    else if (Volatile.Read(ref writing) == 1)
+                    {
+                        readsDuringWrites++;
+                    }
                 }
 
-                return reads;
-            })).ToList();
+                return readsDuringWrites;
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToList();
+            readersRunning.Wait(TimeSpan.FromMinutes(1)).Should().BeTrue("every reader must be running before the writers start");
+            Volatile.Write(ref writing, 1);
 
             var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
@@ -105,10 +121,11 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
             })).ToList();
 
             await Task.WhenAll(writers);
+            Volatile.Write(ref writing, 0);
             await stop.CancelAsync();
             var reads = await Task.WhenAll(readers);
-            _output.WriteLine($"{auditRecords.Count} commits, {conflicts} conflicts, reads {string.Join(",", reads)} in {clock.Elapsed}");
-            reads.Should().OnlyContain(n => n > 0);
+            _output.WriteLine($"{auditRecords.Count} commits, {conflicts} conflicts, reads during writes {string.Join(",", reads)} in {clock.Elapsed}");
+            reads.Should().OnlyContain(n => n > 0, "reads must not be starved by a stream of write transactions");
         }
 
         // Reopen the file and read everything back.
