@@ -157,8 +157,21 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Engines whose log write failed (a full disk), kept reachable for the life of the process. LiteDB 5 leaves the
+    /// transaction that was committing active when its writer fails; once the engine is unreachable that transaction's
+    /// finalizer throws ("discarded page must be writable") on the finalizer thread, which ends the whole host process.
+    /// One engine per such failure is a small price.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<LiteDatabase> FailedEngines = [];
+
     private void Close()
     {
+        if (_log?.WriteFailure is not null)
+        {
+            FailedEngines.Add(Database);
+        }
+
         // LiteDB checkpoints the log into the data file on dispose. The data file stays locked until the empty log is
         // deleted, so no other process can open the pair in between.
         Database.Dispose();

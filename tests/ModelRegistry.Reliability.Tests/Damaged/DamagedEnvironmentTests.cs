@@ -76,24 +76,14 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         var before = await File.ReadAllBytesAsync(file);
         mount.SetReadOnly(true);
 
-        var write = async () =>
-        {
-            await using var services = Stores.Open(backend, file);
-            await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "late", Owners = ["team"] });
-        };
-        var error = (await write.Should().ThrowAsync<ModelRegistryException>()).Which;
+        var error = await RegisteringShouldFailAsync(() => Stores.Open(backend, file));
         error.Code.Should().BeOneOf(ErrorCode.StorageIncompatible, ErrorCode.StorageUnavailable);
         error.Message.Should().Contain(file);
         output.WriteLine($"{backend}: {error.Code}: {error.Message}");
 
         // A new store in the read-only directory is refused too, and nothing is created there.
         var fresh = mount.File("fresh-" + Stores.FileName(backend));
-        var create = async () =>
-        {
-            await using var services = Stores.Open(backend, fresh);
-            await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m", Owners = ["team"] });
-        };
-        (await create.Should().ThrowAsync<ModelRegistryException>()).Which.Message.Should().Contain(fresh);
+        (await RegisteringShouldFailAsync(() => Stores.Open(backend, fresh))).Message.Should().Contain(fresh);
         File.Exists(fresh).Should().BeFalse();
 
         mount.SetReadOnly(false);
@@ -111,16 +101,11 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         using (var holder = ChildEntry.Start("sqlite-lock", file))
         {
             (await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2))).Should().Be("locked");
-            var write = async () =>
+            var error = await RegisteringShouldFailAsync(() => ModelRegistryServices.Create(b => b.UseSqlite(o =>
             {
-                await using var services = ModelRegistryServices.Create(b => b.UseSqlite(o =>
-                {
-                    o.ConnectionString = $"Data Source={file}";
-                    o.BusyTimeout = TimeSpan.FromMilliseconds(300);
-                }));
-                await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "late", Owners = ["team"] });
-            };
-            var error = (await write.Should().ThrowAsync<ModelRegistryException>()).Which;
+                o.ConnectionString = $"Data Source={file}";
+                o.BusyTimeout = TimeSpan.FromMilliseconds(300);
+            })));
             error.Code.Should().Be(ErrorCode.StorageUnavailable, error.Message);
             error.Message.Should().Contain(file);
             holder.StandardInput.Close();
@@ -192,6 +177,23 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         }
 
         Stores.CheckEngineIntegrity(backend, file);
+
+        // LiteDB left the transaction that was committing when its writer failed active; if its engine were collected,
+        // that transaction's finalizer would throw on the finalizer thread and end the whole process (regression).
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    /// <summary>Opens a registry and registers a model; both together must fail with the typed error.</summary>
+    private static async Task<ModelRegistryException> RegisteringShouldFailAsync(Func<ModelRegistryServices> open)
+    {
+        var write = async () =>
+        {
+            await using var services = open();
+            await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "late", Owners = ["team"] });
+        };
+        return (await write.Should().ThrowAsync<ModelRegistryException>()).Which;
     }
 
     private static async Task PopulateAsync(Backend backend, string file, int models)

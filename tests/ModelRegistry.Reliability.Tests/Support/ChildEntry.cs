@@ -33,23 +33,7 @@ public static class ChildEntry
     }
 
     /// <summary>Starts this assembly as a child process with the given arguments.</summary>
-    public static Process Start(params string[] args)
-    {
-        var info = new ProcessStartInfo(DotNetHost())
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(typeof(ChildEntry).Assembly.Location);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException("The child process did not start.");
-    }
+    public static Process Start(params string[] args) => ChildProcesses.Start(typeof(ChildEntry).Assembly, args);
 
     /// <summary>
     /// Runs the mixed workload until killed (or for 5,000 operations), journaling each operation before it starts
@@ -113,16 +97,4 @@ public static class ChildEntry
     }
 
     private static async Task<long> LastSequenceAsync(IAuditTrail audit) => (await audit.VerifyAsync()).RecordsChecked;
-
-    private static string DotNetHost()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? current : "dotnet";
-    }
 }
