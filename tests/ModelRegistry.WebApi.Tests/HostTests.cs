@@ -1,0 +1,51 @@
+using System.Net;
+using ModelRegistry.WebApi.Tests.Support;
+
+namespace ModelRegistry.WebApi.Tests;
+
+/// <summary>What the host serves besides the API: the OpenAPI document and the health endpoint.</summary>
+public sealed class HostTests(RegistryApiFactory api) : IClassFixture<RegistryApiFactory>
+{
+    [Fact]
+    public async Task OpenApi_document_lists_the_routes_of_every_area()
+    {
+        var document = await api.CreateClient().GetAsync("/openapi/v1.json").ShouldHaveStatus(HttpStatusCode.OK);
+        document["openapi"].Text().Should().StartWith("3.");
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        paths.Should().Contain(
+        [
+            "/api/models",
+            "/api/models/{name}",
+            "/api/models/{name}/versions",
+            "/api/models/{name}/versions/{version}/stage",
+            "/api/models/{name}/aliases/{alias}",
+            "/api/models/{name}/rollback",
+            "/api/versions",
+            "/api/retention",
+            "/api/statistics",
+            "/api/lineage/upstream",
+            "/api/lineage/export",
+            "/api/performance/inferences",
+            "/api/performance/ab-tests",
+            "/api/governance/approvals",
+            "/api/governance/approvals/{id}/reviews",
+            "/api/governance/audit/verify",
+            "/api/governance/models/{name}/versions/{version}/evidence",
+        ]);
+
+        var getModel = document["paths"]!["/api/models/{name}"]!["get"]!;
+        getModel["responses"]!.AsObject().Select(r => r.Key).Should().Contain(["200", "404"]);
+        var versionSchema = document["components"]!["schemas"]!["SemanticVersion"]!;
+        versionSchema["type"].Text().Should().Be("string", "versions are written as their text: {0}", versionSchema.ToJsonString());
+        versionSchema["properties"].Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Health_endpoint_reports_the_store_healthy()
+    {
+        var health = await api.CreateClient().GetAsync("/health").ShouldHaveStatus(HttpStatusCode.OK);
+        health["status"].Text().Should().Be("Healthy");
+        health["checks"]!.AsArray().Should().ContainSingle().Which!["name"].Text().Should().Be("registry-store");
+        File.Exists(api.DatabasePath).Should().BeTrue("the check touches the configured SQLite file");
+    }
+}
