@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using ModelRegistry.WebApi.Tests.Support;
 
 namespace ModelRegistry.WebApi.Tests;
@@ -38,6 +39,19 @@ public sealed class HostTests(RegistryApiFactory api) : IClassFixture<RegistryAp
         var versionSchema = document["components"]!["schemas"]!["SemanticVersion"]!;
         versionSchema["type"].Text().Should().Be("string", "versions are written as their text: {0}", versionSchema.ToJsonString());
         versionSchema["properties"].Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Compliance_options_are_bound_from_configuration()
+    {
+        using var strict = api.WithWebHostBuilder(b => b.UseSetting("Compliance:RequiredApprovals:Minimal", "2"));
+        var client = strict.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Actor", "config-tester");
+        var model = await Seed.RegisterModelAsync(client, "configured");
+        await Seed.CreateVersionAsync(client, model, "1.0.0");
+        var request = await client.Post("/api/governance/approvals", new { modelName = model, version = "1.0.0", targetStage = "production", justification = "quorum from configuration" })
+            .ShouldHaveStatus(HttpStatusCode.Created);
+        request["requiredApprovals"]!.GetValue<int>().Should().Be(2, "the default at Minimal risk is 1");
     }
 
     [Fact]

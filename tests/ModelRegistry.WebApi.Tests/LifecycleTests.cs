@@ -46,7 +46,7 @@ public sealed class LifecycleTests(RegistryApiFactory api) : IClassFixture<Regis
     {
         var model = await Seed.RegisterModelAsync(_scientist, "ranker");
         await Seed.CreateVersionAsync(_scientist, model, "2.0.0");
-        await _scientist.Post($"/api/models/{model}/versions/2.0.0/stage", new { stage = "Staging" }).ShouldHaveStatus(HttpStatusCode.OK);
+        await _scientist.Post($"/api/models/{model}/versions/2.0.0/stage", new { stage = "staging" }).ShouldHaveStatus(HttpStatusCode.OK);
 
         var canary = await _scientist.Post($"/api/models/{model}/versions/2.0.0/stage", new { stage = "Canary", canaryTrafficPercent = 10, reason = "try it" })
             .ShouldHaveStatus(HttpStatusCode.OK);

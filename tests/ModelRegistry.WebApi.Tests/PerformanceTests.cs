@@ -88,6 +88,21 @@ public sealed class PerformanceTests(RegistryApiFactory api) : IClassFixture<Reg
         ab["verdict"].Text().Should().Be("BWins");
         ab["a"]!["count"]!.GetValue<long>().Should().Be(40);
         ab["pValue"]!.GetValue<double>().Should().BeLessThan(0.05);
+
+        // Latency of 1.1.0 against 1.0.0 as the reference population: disjoint ranges, so the drift is significant.
+        var drift = await _client.Post("/api/performance/drift", new
+        {
+            subject = new { modelName = model, version = "1.1.0" },
+            referenceSubject = new { modelName = model, version = "1.0.0" },
+            metric = "latency",
+            from = Start,
+            to = Start.AddDays(1),
+            referenceFrom = Start,
+            referenceTo = Start.AddDays(1),
+            bins = 5,
+        }).ShouldHaveStatus(HttpStatusCode.OK);
+        drift["band"].Text().Should().Be("Significant");
+        drift["currentCount"]!.GetValue<long>().Should().Be(40);
     }
 
     [Fact]

@@ -54,8 +54,8 @@ internal static class PerformanceEndpoints
             => TypedResults.Ok(await tracker.GetRoiAsync(new MetricSubject(model, version, binding), Window(from, to, time), ct)))
             .WithName("GetRoi").WithSummary("Cost against quality and success for one subject.");
 
-        performance.MapPost("/drift", async (DriftQuery query, IPerformanceTracker tracker, CancellationToken ct)
-            => TypedResults.Ok(await tracker.GetDriftAsync(query, ct)))
+        performance.MapPost("/drift", async (DriftBody body, IPerformanceTracker tracker, CancellationToken ct)
+            => TypedResults.Ok(await tracker.GetDriftAsync(body.ToQuery(), ct)))
             .WithName("GetDrift").WithSummary("Population stability index of a metric between a reference and a current window.");
 
         performance.MapGet("/rollback-check", async ([FromQuery] string model, [FromQuery] string version, IPerformanceTracker tracker, CancellationToken ct)
@@ -193,4 +193,34 @@ internal sealed record AbTestBody(
             },
         };
     }
+}
+
+/// <summary>A drift (population stability) query between a reference window and a current window.</summary>
+/// <param name="Subject">The subject whose current values are compared.</param>
+/// <param name="Metric">The metric name (<c>latency</c>, <c>custom:NAME</c>).</param>
+/// <param name="From">Current window start.</param>
+/// <param name="To">Current window end (exclusive).</param>
+/// <param name="ReferenceFrom">Reference window start.</param>
+/// <param name="ReferenceTo">Reference window end (exclusive).</param>
+/// <param name="ReferenceSubject">The reference subject; the same subject when omitted.</param>
+/// <param name="Bins">Number of bins (default 10).</param>
+internal sealed record DriftBody(
+    MetricSubject Subject,
+    string Metric,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    DateTimeOffset ReferenceFrom,
+    DateTimeOffset ReferenceTo,
+    MetricSubject? ReferenceSubject = null,
+    int? Bins = null)
+{
+    public DriftQuery ToQuery() => new()
+    {
+        Subject = Subject,
+        Metric = PerformanceEndpoints.ParseMetric(Metric),
+        CurrentWindow = new MetricWindow(From, To),
+        ReferenceSubject = ReferenceSubject,
+        ReferenceWindow = new MetricWindow(ReferenceFrom, ReferenceTo),
+        Bins = Bins ?? 10,
+    };
 }
