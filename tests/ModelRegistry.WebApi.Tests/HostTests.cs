@@ -63,3 +63,30 @@ public sealed class HostTests(RegistryApiFactory api) : IClassFixture<RegistryAp
         File.Exists(api.DatabasePath).Should().BeTrue("the check touches the configured SQLite file");
     }
 }
+
+/// <summary>A host whose SQLite file is not a database: health says so, and calls get a storage problem.</summary>
+public sealed class DamagedStoreTests : IDisposable
+{
+    private readonly RegistryApiFactory _api = new();
+
+    public DamagedStoreTests()
+    {
+        File.WriteAllText(_api.DatabasePath, new string('x', 8192));
+    }
+
+    [Fact]
+    public async Task Health_is_unhealthy_and_calls_are_storage_problems()
+    {
+        var client = _api.As("ops");
+        var health = await client.GetAsync("/health").ShouldHaveStatus(HttpStatusCode.ServiceUnavailable);
+        health["status"].Text().Should().Be("Unhealthy");
+        health["checks"]![0]!["description"].Text().Should().Contain("Storage");
+
+        var response = await client.GetAsync("/api/models/anything");
+        var problem = await response.ShouldHaveStatus(HttpStatusCode.InternalServerError);
+        problem["code"].Text().Should().BeOneOf("StorageCorrupted", "StorageIncompatible");
+        problem["traceId"].Text().Should().NotBeNullOrWhiteSpace();
+    }
+
+    public void Dispose() => _api.Dispose();
+}

@@ -5,13 +5,17 @@ using ModelRegistry.Storage;
 
 namespace ModelRegistry.Samples.WebApi.Hosting;
 
-/// <summary>Healthy when the store answers a read of its change sequence (a cheap query that touches the database).</summary>
-internal sealed class RegistryStoreHealthCheck(IRegistryStore store) : IHealthCheck
+/// <summary>
+/// Healthy when the store answers a read of its change sequence (a cheap query that touches the database). The store
+/// is resolved inside the check because opening it is what fails for a damaged or incompatible file.
+/// </summary>
+internal sealed class RegistryStoreHealthCheck(IServiceProvider services) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
+            var store = services.GetRequiredService<IRegistryStore>();
             var sequence = await store.GetChangeSequenceAsync(cancellationToken);
             return HealthCheckResult.Healthy("The registry store answered.", new Dictionary<string, object> { ["changeSequence"] = sequence });
         }
