@@ -126,5 +126,11 @@ public sealed class GovernanceTests(RegistryApiFactory api) : IClassFixture<Regi
 
     [Fact]
     public async Task Governance_reads_need_an_identified_caller()
-        => await api.As(actor: null).GetAsync("/api/governance/approvals/pending").ShouldBeProblem(HttpStatusCode.Forbidden, "Forbidden");
+    {
+        var anonymous = api.As(actor: null);
+        await anonymous.GetAsync("/api/governance/approvals/pending").ShouldBeProblem(HttpStatusCode.Forbidden, "Forbidden");
+
+        // The streamed export is refused before its first byte, so it is still a problem response, not a broken stream.
+        await anonymous.GetAsync("/api/governance/audit/export").ShouldBeProblem(HttpStatusCode.Forbidden, "Forbidden");
+    }
 }
