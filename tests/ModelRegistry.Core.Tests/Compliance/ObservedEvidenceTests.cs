@@ -22,6 +22,12 @@ public sealed class ObservedEvidenceTests
         return host;
     }
 
+    /// <summary>Records <paramref name="count"/> 0/1 outcomes per gender, now, with the given rates.</summary>
+    private static void ObserveGenders(ComplianceHost host, MetricKey metric, double female, double male, int count = 50, int? femaleCount = null)
+        => host.Performance!
+            .ObserveRate("fraud", "1.0.0", metric, "gender", "female", female, femaleCount ?? count, host.Time.GetUtcNow())
+            .ObserveRate("fraud", "1.0.0", metric, "gender", "male", male, count, host.Time.GetUtcNow());
+
     private static string Window(ComplianceHost host, int days = 7)
         => $"performance {new MetricWindow(host.Time.GetUtcNow().AddDays(-days), host.Time.GetUtcNow().AddTicks(1))}";
 
@@ -30,7 +36,7 @@ public sealed class ObservedEvidenceTests
     {
         await using var host = await ObservedOnlyAsync();
         var now = host.Time.GetUtcNow();
-        host.Performance!.ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "female", 0.3, 50, now).ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "male", 0.5, 50, now);
+        ObserveGenders(host, SelectionRate, female: 0.3, male: 0.5);
 
         var result = await host.CheckAsync(BuiltInChecks.Fairness);
 
@@ -40,7 +46,7 @@ public sealed class ObservedEvidenceTests
         result.Evidence.Should().Contain(new ComplianceEvidence(Window(host), "selection_rate[gender=female]", "0.3 (mean of 50 points)"));
         result.Evidence.Should().Contain(new ComplianceEvidence(Window(host), "Custom:selection_rate by gender (female, male)", "100 points"));
         result.Evidence.Should().Contain(new ComplianceEvidence("model.tags", ComplianceFields.ProtectedGroupsPrefix + "gender", "female, male"));
-        host.Performance.Queries.Where(q => q.Metric == SelectionRate).Select(q => q.Dimensions!.Single()).Should().BeEquivalentTo(
+        host.Performance!.Queries.Where(q => q.Metric == SelectionRate).Select(q => q.Dimensions!.Single()).Should().BeEquivalentTo(
             [new KeyValuePair<string, string>("gender", "female"), new KeyValuePair<string, string>("gender", "male")]);
         host.Performance.Queries.Should().OnlyContain(q => q.Window.From == now.AddDays(-7) && q.Window.Contains(now) && q.Subject == new MetricSubject("fraud", "1.0.0", null));
     }
@@ -49,8 +55,7 @@ public sealed class ObservedEvidenceTests
     public async Task Fairness_passes_observed_rates_within_the_bounds()
     {
         await using var host = await ObservedOnlyAsync();
-        var now = host.Time.GetUtcNow();
-        host.Performance!.ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "female", 0.44, 50, now).ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "male", 0.5, 50, now);
+        ObserveGenders(host, SelectionRate, female: 0.44, male: 0.5);
         var result = await host.CheckAsync(BuiltInChecks.Fairness);
         result.Outcome.Should().Be(ComplianceOutcome.Pass, string.Join("; ", result.Findings.Select(f => f.Message)));
     }
@@ -59,10 +64,8 @@ public sealed class ObservedEvidenceTests
     public async Task Bias_reads_observed_error_rate_and_accuracy_per_group()
     {
         await using var host = await ObservedOnlyAsync();
-        var now = host.Time.GetUtcNow();
-        host.Performance!
-            .ObserveRate("fraud", "1.0.0", ErrorRate, "gender", "female", 0.1, 40, now).ObserveRate("fraud", "1.0.0", ErrorRate, "gender", "male", 0.15, 40, now)
-            .ObserveRate("fraud", "1.0.0", MetricKey.Accuracy, "gender", "female", 0.7, 40, now).ObserveRate("fraud", "1.0.0", MetricKey.Accuracy, "gender", "male", 0.9, 40, now);
+        ObserveGenders(host, ErrorRate, female: 0.1, male: 0.15, count: 40);
+        ObserveGenders(host, MetricKey.Accuracy, female: 0.7, male: 0.9, count: 40);
         var result = await host.CheckAsync(BuiltInChecks.Bias);
         result.Outcome.Should().Be(ComplianceOutcome.Fail);
         result.Findings.Should().ContainSingle(f => f.Severity == FindingSeverity.Error).Which.Message.Should().Contain("accuracy by 'gender'").And.Contain("0.2");
@@ -74,8 +77,7 @@ public sealed class ObservedEvidenceTests
     public async Task A_group_with_too_few_observed_points_is_reported_and_left_out()
     {
         await using var host = await ObservedOnlyAsync();
-        var now = host.Time.GetUtcNow();
-        host.Performance!.ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "female", 0.1, 29, now).ObserveRate("fraud", "1.0.0", SelectionRate, "gender", "male", 0.5, 30, now);
+        ObserveGenders(host, SelectionRate, female: 0.1, male: 0.5, count: 30, femaleCount: 29);
         var result = await host.CheckAsync(BuiltInChecks.Fairness);
         result.Findings.Should().Contain(f => f.Code == "fairness.too_few_samples" && f.Message.Contains("29") && f.Message.Contains("gender=female"));
         result.Findings.Should().Contain(f => f.Code == "fairness.single_group");
