@@ -65,9 +65,8 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
     public async Task On_a_read_only_file_system_writes_are_refused_with_a_typed_error_and_nothing_changes(Backend backend)
     {
         using var mount = ScratchMount.Create(sizeKb: 8192);
-        if (!mount.Available)
+        if (!MountAvailable(mount))
         {
-            output.WriteLine("skipped: this process may not mount a scratch file system");
             return;
         }
 
@@ -122,9 +121,8 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
     public async Task When_the_disk_fills_up_the_failing_write_is_a_typed_error_and_every_acknowledged_write_is_intact(Backend backend)
     {
         using var mount = ScratchMount.Create(sizeKb: 1024);
-        if (!mount.Available)
+        if (!MountAvailable(mount))
         {
-            output.WriteLine("skipped: this process may not mount a scratch file system");
             return;
         }
 
@@ -183,6 +181,16 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+    }
+
+    private bool MountAvailable(ScratchMount mount)
+    {
+        if (!mount.Available)
+        {
+            output.WriteLine("skipped: this process may not mount a scratch file system");
+        }
+
+        return mount.Available;
     }
 
     /// <summary>Opens a registry and registers a model; both together must fail with the typed error.</summary>
