@@ -81,7 +81,7 @@ internal sealed class DurableFileStream(FileStream inner, bool fsyncOnFlush) : S
         }
     }
 
-    /// <summary>Waits until bytes up to <paramref name="end"/> have been written; <see langword="false"/> on timeout.</summary>
+    /// <summary>Waits until bytes up to <paramref name="end"/> have been written; <see langword="false"/> on timeout or once a write has failed.</summary>
     public bool WaitUntilWritten(long end, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
@@ -96,7 +96,7 @@ internal sealed class DurableFileStream(FileStream inner, bool fsyncOnFlush) : S
                 }
             }
 
-            return true;
+            return _writtenEnd >= end;
         }
     }
 
