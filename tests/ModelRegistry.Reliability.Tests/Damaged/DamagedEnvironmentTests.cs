@@ -59,16 +59,13 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         await ShouldHoldModelsAsync(writtenBy, file, 3);
     }
 
-    [Theory]
+    [MountTheory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.LiteDb)]
     public async Task On_a_read_only_file_system_writes_are_refused_with_a_typed_error_and_nothing_changes(Backend backend)
     {
         using var mount = ScratchMount.Create(sizeKb: 8192);
-        if (!MountAvailable(mount))
-        {
-            return;
-        }
+        mount.Available.Should().BeTrue("the scratch file system mounted for the probe");
 
         var file = mount.File(Stores.FileName(backend));
         await PopulateAsync(backend, file, models: 3);
@@ -115,16 +112,13 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         await ShouldHoldModelsAsync(Backend.Sqlite, file, 3);
     }
 
-    [Theory]
+    [MountTheory]
     [InlineData(Backend.Sqlite)]
     [InlineData(Backend.LiteDb)]
     public async Task When_the_disk_fills_up_the_failing_write_is_a_typed_error_and_every_acknowledged_write_is_intact(Backend backend)
     {
         using var mount = ScratchMount.Create(sizeKb: 1024);
-        if (!MountAvailable(mount))
-        {
-            return;
-        }
+        mount.Available.Should().BeTrue("the scratch file system mounted for the probe");
 
         var file = mount.File(Stores.FileName(backend));
         var ballast = mount.File("ballast");
@@ -183,15 +177,6 @@ public sealed class DamagedEnvironmentTests(ITestOutputHelper output) : IDisposa
         GC.Collect();
     }
 
-    private bool MountAvailable(ScratchMount mount)
-    {
-        if (!mount.Available)
-        {
-            output.WriteLine("skipped: this process may not mount a scratch file system");
-        }
-
-        return mount.Available;
-    }
 
     /// <summary>Opens a registry and registers a model; both together must fail with the typed error.</summary>
     private static async Task<ModelRegistryException> RegisteringShouldFailAsync(Func<ModelRegistryServices> open)

@@ -4,8 +4,8 @@ namespace ModelRegistry.Reliability.Tests.Support;
 
 /// <summary>
 /// A small tmpfs mounted for one test, to make a disk really full or a file system really read-only (file permissions
-/// do not stop root, which CI runs as). Needs the right to mount; <see cref="Available"/> says whether it worked,
-/// and tests that need it return early (and say so) where it does not.
+/// do not stop root, which CI runs as). Needs the right to mount: tests that need it use
+/// <see cref="MountTheoryAttribute"/>, which reports them as skipped where this process may not mount.
 /// </summary>
 public sealed class ScratchMount : IDisposable
 {
@@ -18,6 +18,15 @@ public sealed class ScratchMount : IDisposable
     public string Path { get; }
 
     public bool Available { get; }
+
+    private static readonly Lazy<bool> Mountable = new(() =>
+    {
+        using var probe = Create(sizeKb: 64);
+        return probe.Available;
+    });
+
+    /// <summary>Whether this process may mount a scratch file system (probed once).</summary>
+    public static bool CanMount => Mountable.Value;
 
     public static ScratchMount Create(int sizeKb)
     {
@@ -65,6 +74,18 @@ public sealed class ScratchMount : IDisposable
         catch (System.ComponentModel.Win32Exception)
         {
             return false;
+        }
+    }
+}
+
+/// <summary>A theory that needs <see cref="ScratchMount"/>; reported as skipped (not passed) where mounting is not allowed.</summary>
+public sealed class MountTheoryAttribute : TheoryAttribute
+{
+    public MountTheoryAttribute()
+    {
+        if (!ScratchMount.CanMount)
+        {
+            Skip = "Needs the right to mount a tmpfs scratch file system (root on Linux).";
         }
     }
 }
