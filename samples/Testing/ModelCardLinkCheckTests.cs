@@ -1,9 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-using ModelRegistry;
-using ModelRegistry.Compliance;
-using ModelRegistry.Registry;
-
 namespace Testing;
 
 /// <summary>The custom check of docs/custom-compliance-check.md, registered with <c>AddComplianceCheck</c> and run for real.</summary>

@@ -1,6 +1,3 @@
-using ModelRegistry.Compliance;
-using ModelRegistry.Registry;
-
 namespace Testing;
 
 /// <summary>What <see cref="ModelPromotionService.PromoteToProductionAsync"/> did.</summary>

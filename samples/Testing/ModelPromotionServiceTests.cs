@@ -1,9 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
-using ModelRegistry;
-using ModelRegistry.Compliance;
-using ModelRegistry.Registry;
-
 namespace Testing;
 
 /// <summary>

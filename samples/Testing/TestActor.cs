@@ -1,5 +1,3 @@
-using ModelRegistry;
-
 namespace Testing;
 
 /// <summary>
