@@ -178,7 +178,7 @@ public sealed class RawLiteDb : IDisposable
     }
 
     /// <summary>A file stream that remembers how far it has been written, so a committer can wait for LiteDB's writer thread.</summary>
-    private sealed class WrittenEndStream(FileStream file, bool fsyncOnFlush = false) : Stream
+    public sealed class WrittenEndStream(FileStream file, bool fsyncOnFlush = false) : Stream
     {
         private readonly object _gate = new();
         private long _end;
