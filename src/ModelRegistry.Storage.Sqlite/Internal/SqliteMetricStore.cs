@@ -111,7 +111,7 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
 
         // No ORDER BY: the reader groups rows by series itself (see SqlitePointReader).
         var (sql, args) = Select(columns, "metric_points", "ts", query, null);
-        await foreach (var batch in StreamAsync(s => new PointCursor(new SqlitePointReader(s.Connection, sql, args, query.IncludeDetails, batchSize)), cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in StreamAsync(s => new PointCursor(new SqlitePointReader(s.Connection, sql, args, query, batchSize)), cancellationToken).ConfigureAwait(false))
         {
             yield return batch;
         }

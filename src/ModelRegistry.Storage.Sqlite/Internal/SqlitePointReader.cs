@@ -33,15 +33,19 @@ internal sealed class SqlitePointReader : IDisposable
     private readonly SqliteConnection _connection;
     private readonly sqlite3_stmt _statement;
     private readonly bool _details;
+    private readonly Fixed _fixed;
     private readonly int _batchSize;
     private readonly List<OpenBatch> _open = [];
     private readonly Queue<MetricPointBatch> _ready = new();
     private bool _done;
 
-    public SqlitePointReader(SqliteConnection connection, string sql, IReadOnlyList<object> arguments, bool details, int batchSize)
+    public SqlitePointReader(SqliteConnection connection, string sql, IReadOnlyList<object> arguments, MetricStoreQuery query, int batchSize)
     {
         _connection = connection;
-        _details = details;
+        _details = query.IncludeDetails;
+
+        // A column the query fixes to one value (SQLite's = is the same ordinal comparison) needs no check per row.
+        _fixed = new Fixed(query.ModelName is not null, query.Version is not null, query.BindingId is not null, query.Metric is not null);
         _batchSize = batchSize;
         Check(raw.sqlite3_prepare_v2(connection.Handle, sql, out _statement));
         try
@@ -107,7 +111,7 @@ internal sealed class SqlitePointReader : IDisposable
         // Rows of one series come in runs, so the most recently used batch (kept last) matches almost always.
         for (var i = _open.Count - 1; i >= 0; i--)
         {
-            if (_open[i].Matches(_statement))
+            if (_open[i].Matches(_statement, _fixed))
             {
                 if (i != _open.Count - 1)
                 {
@@ -145,6 +149,9 @@ internal sealed class SqlitePointReader : IDisposable
 
     private static string? Text(sqlite3_stmt statement, int column)
         => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, column));
+
+    /// <summary>Which series columns the query's WHERE clause fixes.</summary>
+    private readonly record struct Fixed(bool Model, bool Version, bool Binding, bool Metric);
 
     /// <summary>The points of one series gathered for the next batch, with the series' UTF-8 bytes for matching rows.</summary>
     private sealed class OpenBatch
@@ -185,13 +192,13 @@ internal sealed class SqlitePointReader : IDisposable
 
         public int Count { get; private set; }
 
-        public bool Matches(sqlite3_stmt statement)
-            => raw.sqlite3_column_blob(statement, 3).SequenceEqual(_metric)
-               && (_binding is null
+        public bool Matches(sqlite3_stmt statement, Fixed @fixed)
+            => (@fixed.Metric || raw.sqlite3_column_blob(statement, 3).SequenceEqual(_metric))
+               && (@fixed.Binding || (_binding is null
                    ? raw.sqlite3_column_type(statement, 2) == raw.SQLITE_NULL
-                   : raw.sqlite3_column_type(statement, 2) != raw.SQLITE_NULL && raw.sqlite3_column_blob(statement, 2).SequenceEqual(_binding))
-               && raw.sqlite3_column_blob(statement, 1).SequenceEqual(_version)
-               && raw.sqlite3_column_blob(statement, 0).SequenceEqual(_model);
+                   : raw.sqlite3_column_type(statement, 2) != raw.SQLITE_NULL && raw.sqlite3_column_blob(statement, 2).SequenceEqual(_binding)))
+               && (@fixed.Version || raw.sqlite3_column_blob(statement, 1).SequenceEqual(_version))
+               && (@fixed.Model || raw.sqlite3_column_blob(statement, 0).SequenceEqual(_model));
 
         public void Add(sqlite3_stmt statement)
         {
