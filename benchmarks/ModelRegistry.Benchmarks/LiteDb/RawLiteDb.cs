@@ -170,7 +170,11 @@ public sealed class RawLiteDb : IDisposable
 
     private static string TagKey(string key, string value) => key + "=" + value;
 
-    private void WaitUntilDurable()
+    /// <summary>The database, for baselines of other scenarios that keep their own collections in the same kind of file.</summary>
+    internal LiteDatabase Database => _db;
+
+    /// <summary>Returns once everything committed so far is on disk (see the class remarks).</summary>
+    internal void WaitUntilDurable()
     {
         var logEnd = (long)_system.FindAll().First()["logFileSize"].AsInt32;
         _log.WaitUntilWritten(logEnd);
@@ -178,7 +182,7 @@ public sealed class RawLiteDb : IDisposable
     }
 
     /// <summary>A file stream that remembers how far it has been written, so a committer can wait for LiteDB's writer thread.</summary>
-    public sealed class WrittenEndStream(FileStream file, bool fsyncOnFlush = false) : Stream
+    private sealed class WrittenEndStream(FileStream file, bool fsyncOnFlush = false) : Stream
     {
         private readonly object _gate = new();
         private long _end;

@@ -1,5 +1,4 @@
 using LiteDB;
-using LiteDB.Engine;
 using ModelRegistry.Benchmarks.LiteDb;
 using ModelRegistry.Performance;
 
@@ -8,28 +7,19 @@ namespace ModelRegistry.Benchmarks.Performance;
 /// <summary>
 /// The raw LiteDB baseline for metric points: one <see cref="BsonDocument"/> per point with the fields the registry's
 /// adapter stores (model, version, metric, timestamp, value, unit, request id, dimensions JSON) and the same two
-/// indexes (model, timestamp), written with <c>InsertBulk</c> — one transaction per batch — and made durable the way
-/// <see cref="RawLiteDb"/> does it: wait until LiteDB's writer has written the log up to the length it reports, fsync once.
+/// indexes (model, timestamp), written with <c>InsertBulk</c> — one transaction per batch — in a file opened and made
+/// durable the way <see cref="RawLiteDb"/> does it (binary collation; after the commit, wait until LiteDB's writer has
+/// written the log up to the length it reports, and fsync it once).
 /// </summary>
 public sealed class RawLiteDbMetrics : IDisposable
 {
-    private readonly FileStream _dataFile;
-    private readonly FileStream _logFile;
-    private readonly RawLiteDb.WrittenEndStream _log;
-    private readonly LiteDatabase _db;
+    private readonly RawLiteDb _file;
     private readonly ILiteCollection<BsonDocument> _points;
-    private readonly ILiteCollection<BsonDocument> _system;
 
     public RawLiteDbMetrics(string path)
     {
-        var logPath = Path.ChangeExtension(path, null) + "-log" + Path.GetExtension(path);
-        _dataFile = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 8192, FileOptions.RandomAccess);
-        _logFile = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 8192, FileOptions.RandomAccess);
-        _log = new RawLiteDb.WrittenEndStream(_logFile);
-        var engine = new LiteEngine(new EngineSettings { DataStream = new RawLiteDb.WrittenEndStream(_dataFile, fsyncOnFlush: true), LogStream = _log, Collation = Collation.Binary });
-        _db = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
-        _points = _db.GetCollection("metric_points");
-        _system = _db.GetCollection("$database");
+        _file = RawLiteDb.Open(path);
+        _points = _file.Database.GetCollection("metric_points");
         _points.EnsureIndex("m", "$.m");
         _points.EnsureIndex("t", "$.t");
     }
@@ -55,15 +45,8 @@ public sealed class RawLiteDbMetrics : IDisposable
         }
 
         _points.InsertBulk(documents);
-        var logEnd = (long)_system.FindAll().First()["logFileSize"].AsInt32;
-        _log.WaitUntilWritten(logEnd);
-        _logFile.Flush(flushToDisk: true);
+        _file.WaitUntilDurable();
     }
 
-    public void Dispose()
-    {
-        _db.Dispose();
-        _logFile.Dispose();
-        _dataFile.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 }

@@ -16,12 +16,7 @@ public sealed class RawSqliteMetrics : IDisposable
 
     public RawSqliteMetrics(string path)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode = WAL");
-        Execute("PRAGMA synchronous = FULL");
-        Execute("PRAGMA temp_store = MEMORY");
-        Execute("PRAGMA cache_size = -8192");
+        _connection = Sqlite.RawSqlite.OpenConnection(path);
         Execute("""
             CREATE TABLE IF NOT EXISTS metric_points (
                 model TEXT NOT NULL, version TEXT NOT NULL, binding TEXT, metric TEXT NOT NULL, ts INTEGER NOT NULL,
