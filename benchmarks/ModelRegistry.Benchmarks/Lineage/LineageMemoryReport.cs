@@ -1,5 +1,3 @@
-using ModelRegistry.Benchmarks.Data;
-using ModelRegistry.Lineage;
 using QuikGraph;
 
 namespace ModelRegistry.Benchmarks.Lineage;
@@ -36,27 +34,7 @@ internal static class LineageMemoryReport
         GC.KeepAlive(graph);
         graph = null;
 
-        // The tracker's index: with every node and no edge, then with the edges; the difference is what edges cost.
-        var nodes = LineageGraphData.StoredNodes()
-            .Concat(Enumerable.Range(0, LineageGraphData.Versions).Select(v => RegistryNodes.Deleted(LineageGraphData.VersionId(v), Dataset.SeedTime)))
-            .ToList();
-        var edges = data.Edges.Select(e => e.ToEdge()).ToList();
-        before = GC.GetTotalMemory(forceFullCollection: true);
-        using var nodesOnly = new LineageGraphIndex();
-        nodesOnly.Load(nodes, []);
-        var middle = GC.GetTotalMemory(forceFullCollection: true);
-        using var full = new LineageGraphIndex();
-        full.Load(nodes, edges);
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        var indexPerEdge = ((after - middle) - (middle - before)) / (double)count;
-        GC.KeepAlive(nodesOnly);
-        GC.KeepAlive(full);
-
         // The whole tracker after its first load from SQLite (nodes, registry descriptions, edges, everything it keeps).
-        nodes = null;
-        edges = null;
-        full.Dispose();
-        nodesOnly.Dispose();
         before = GC.GetTotalMemory(forceFullCollection: true);
         using var services = LineageFiles.OpenRegistry();
         services.Lineage.GetNodeAsync(LineageGraphData.StartDataset).GetAwaiter().GetResult();
@@ -65,7 +43,6 @@ internal static class LineageMemoryReport
 
         Console.WriteLine($"| QuikGraph Edge<string> object alone | {edgeAlone:F1} B |");
         Console.WriteLine($"| plain BidirectionalGraph<string, Edge<string>> (whole graph / edges) | {rawGraph:F1} B |");
-        Console.WriteLine($"| tracker's index: edges only (EdgeEntry + both adjacency lists) | {indexPerEdge:F1} B |");
         Console.WriteLine($"| whole tracker after its first load (nodes included) / edges | {tracker:F1} B |");
         return 0;
     }
