@@ -34,9 +34,14 @@ internal sealed class LineageGraphIndex : IDisposable
     private const int ImpactEdgeKinds = AllEdgeKinds & ~(1 << (int)LineageEdgeKind.ReplacedBy);
     private const int ProvenanceEdgeKinds = LineageValidator.AcyclicKindMask | (1 << (int)LineageEdgeKind.ProducedBy);
 
+    private static readonly List<EdgeEntry> NoEdges = [];
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly int _maxMetadataBytes;
     private GraphState _state = new(0);
+
+    /// <summary>Reused by traversals (one at a time; a concurrent one makes its own), so a query allocates no per-node tables.</summary>
+    private WalkScratch? _spareScratch;
 
     public LineageGraphIndex(int maxMetadataBytes = LineageValidator.DefaultMaxMetadataBytes)
     {
@@ -451,83 +456,96 @@ internal sealed class LineageGraphIndex : IDisposable
         return Read(g =>
         {
             var start = Resolve(g, startId, t, nameof(startId));
-            Dictionary<int, int> depth;
-            List<int> order;
-            var edges = new List<EdgeEntry>();
-            bool truncated;
-            if (direction == LineageDirection.Both)
+            var scratch = Interlocked.Exchange(ref _spareScratch, null) ?? new WalkScratch();
+            try
             {
-                var up = Walk(g, start, upstream: true, maxDepth, edgeMask, t, edges, null);
-                var seen = new HashSet<EdgeEntry>(edges, ReferenceEqualityComparer.Instance);
-                var down = Walk(g, start, upstream: false, maxDepth, edgeMask, t, edges, seen);
-                var merged = new Dictionary<int, int>(up.Depth);
-                foreach (var (v, d) in down.Depth)
-                {
-                    merged[v] = merged.TryGetValue(v, out var other) ? Math.Min(d, other) : d;
-                }
-
-                // Ancestors and descendants each come in breadth-first order; a stable sort by the smaller depth keeps it.
-                depth = merged;
-                order = up.Order.Concat(down.Order.Where(v => !up.Depth.ContainsKey(v))).OrderBy(v => merged[v]).ToList();
-                truncated = up.Truncated || down.Truncated;
+                return Traverse(g, scratch, start, direction, query, maxDepth, edgeMask, nodeMask, t);
             }
-            else
+            finally
             {
-                var walk = Walk(g, start, direction == LineageDirection.Upstream, maxDepth, edgeMask, t, edges, null);
-                (depth, order, truncated) = (walk.Depth, walk.Order, walk.Truncated);
+                scratch.Edges.Clear();
+                Volatile.Write(ref _spareScratch, scratch);
             }
-
-            bool Listed(int v) => v == start || (nodeMask & (1 << (int)g.Nodes[v].Kind)) != 0;
-            var nodes = new List<LineageGraphNode>(order.Count);
-            foreach (var v in order)
-            {
-                if (Listed(v))
-                {
-                    nodes.Add(new LineageGraphNode(g.Nodes[v], depth[v]));
-                }
-            }
-
-            var result = new List<LineageEdge>(edges.Count);
-            foreach (var e in edges)
-            {
-                if (nodeMask == AllNodeKinds || (Listed(e.Source) && Listed(e.Target)))
-                {
-                    result.Add(Materialize(g, e));
-                }
-            }
-
-            return new LineageGraph
-            {
-                RootId = g.Nodes[start].Id,
-                Direction = direction,
-                MaxDepth = maxDepth,
-                AsOf = query.AsOf,
-                Nodes = nodes,
-                Edges = result,
-                Truncated = truncated,
-            };
         });
     }
 
-    private sealed record WalkResult(Dictionary<int, int> Depth, List<int> Order, bool Truncated);
+    private static LineageGraph Traverse(GraphState g, WalkScratch scratch, int start, LineageDirection direction, LineageQuery query, int maxDepth, int edgeMask, int nodeMask, long t)
+    {
+        // Both directions: ancestors first, then descendants (without listing an edge twice).
+        var edges = scratch.Edges;
+        var first = scratch.First.Reset(g.Nodes.Count);
+        var truncated = Walk(g, start, direction != LineageDirection.Downstream, maxDepth, edgeMask, t, edges, null, first, scratch.FirstOrder, scratch);
+        if (direction != LineageDirection.Both)
+        {
+            return Result(g, start, direction, query, maxDepth, edges, scratch.FirstOrder, v => first[v], nodeMask, truncated);
+        }
+
+        var seen = new HashSet<EdgeEntry>(edges, ReferenceEqualityComparer.Instance);
+        var second = scratch.Second.Reset(g.Nodes.Count);
+        truncated |= Walk(g, start, upstream: false, maxDepth, edgeMask, t, edges, seen, second, scratch.SecondOrder, scratch);
+
+        // Ancestors and descendants each come in breadth-first order; a stable sort by the smaller depth keeps it.
+        int Merged(int v) => first.Contains(v) ? (second.Contains(v) ? Math.Min(first[v], second[v]) : first[v]) : second[v];
+        List<int> order = [.. scratch.FirstOrder.Concat(scratch.SecondOrder.Where(v => !first.Contains(v))).OrderBy(Merged)];
+        return Result(g, start, direction, query, maxDepth, edges, order, Merged, nodeMask, truncated);
+    }
+
+    private static LineageGraph Result(GraphState g, int start, LineageDirection direction, LineageQuery query, int maxDepth, List<EdgeEntry> edges, List<int> order, Func<int, int> depth, int nodeMask, bool truncated)
+    {
+        bool Listed(int v) => v == start || (nodeMask & (1 << (int)g.Nodes[v].Kind)) != 0;
+        var nodes = new List<LineageGraphNode>(order.Count);
+        foreach (var v in order)
+        {
+            if (Listed(v))
+            {
+                nodes.Add(new LineageGraphNode(g.Nodes[v], depth(v)));
+            }
+        }
+
+        var result = new List<LineageEdge>(edges.Count);
+        foreach (var e in edges)
+        {
+            if (nodeMask == AllNodeKinds || (Listed(e.Source) && Listed(e.Target)))
+            {
+                result.Add(Materialize(g, e));
+            }
+        }
+
+        return new LineageGraph
+        {
+            RootId = g.Nodes[start].Id,
+            Direction = direction,
+            MaxDepth = maxDepth,
+            AsOf = query.AsOf,
+            Nodes = nodes,
+            Edges = result,
+            Truncated = truncated,
+        };
+    }
 
     /// <summary>
-    /// Breadth-first walk from <paramref name="start"/>, one direction, up to <paramref name="maxDepth"/> edges. Appends
-    /// every followed edge (from a node closer than the limit to a visible node) to <paramref name="edges"/>, once.
+    /// Breadth-first walk from <paramref name="start"/>, one direction, up to <paramref name="maxDepth"/> edges: fills
+    /// <paramref name="depth"/> and <paramref name="order"/> (cleared first) with the reached nodes, and appends every
+    /// followed edge (from a node closer than the limit to a visible node) to <paramref name="edges"/>, once.
     /// Truncated when a node at the limit has a followable edge to a node not yet reached: that node's distance is
     /// then exactly <paramref name="maxDepth"/> + 1, because breadth-first order has reached every closer node.
     /// </summary>
-    private static WalkResult Walk(GraphState g, int start, bool upstream, int maxDepth, int edgeMask, long t, List<EdgeEntry> edges, HashSet<EdgeEntry>? seen)
+    /// <returns>Whether the walk was truncated.</returns>
+    private static bool Walk(GraphState g, int start, bool upstream, int maxDepth, int edgeMask, long t, List<EdgeEntry> edges, HashSet<EdgeEntry>? seen, DepthMap depth, List<int> order, WalkScratch scratch)
     {
-        var depth = new Dictionary<int, int> { [start] = 0 };
-        var order = new List<int> { start };
-        var frontier = new List<int> { start };
-        var next = new List<int>();
+        depth.TryAdd(start, 0);
+        order.Clear();
+        order.Add(start);
+        var frontier = scratch.Frontier;
+        var next = scratch.Next;
+        frontier.Clear();
+        next.Clear();
+        frontier.Add(start);
         for (var d = 0; frontier.Count > 0; d++)
         {
             if (d == maxDepth)
             {
-                return new WalkResult(depth, order, AnyBeyond(g, frontier, upstream, edgeMask, t, depth));
+                return AnyBeyond(g, frontier, upstream, edgeMask, t, depth.Contains);
             }
 
             foreach (var u in frontier)
@@ -557,17 +575,17 @@ internal sealed class LineageGraphIndex : IDisposable
             next.Clear();
         }
 
-        return new WalkResult(depth, order, false);
+        return false;
     }
 
-    private static bool AnyBeyond<TValue>(GraphState g, IEnumerable<int> frontier, bool upstream, int edgeMask, long t, IReadOnlyDictionary<int, TValue> reached)
+    private static bool AnyBeyond(GraphState g, IEnumerable<int> frontier, bool upstream, int edgeMask, long t, Func<int, bool> reached)
     {
         foreach (var u in frontier)
         {
             foreach (var e in upstream ? Out(g, u) : In(g, u))
             {
                 var w = upstream ? e.Target : e.Source;
-                if (Follows(e, edgeMask, t) && Visible(g, w, t) && !reached.ContainsKey(w))
+                if (Follows(e, edgeMask, t) && Visible(g, w, t) && !reached(w))
                 {
                     return true;
                 }
@@ -635,7 +653,7 @@ internal sealed class LineageGraphIndex : IDisposable
                 var s = states[i];
                 if (s.Depth == maxDepth)
                 {
-                    truncated = truncated || AnyBeyond(g, [s.Node], upstream: false, edgeMask, t, reached);
+                    truncated = truncated || AnyBeyond(g, [s.Node], upstream: false, edgeMask, t, reached.ContainsKey);
                     continue;
                 }
 
@@ -741,7 +759,7 @@ internal sealed class LineageGraphIndex : IDisposable
             {
                 if (d == maxDepth)
                 {
-                    truncated = AnyBeyond(g, frontier, upstream: true, edgeMask, t, depth);
+                    truncated = AnyBeyond(g, frontier, upstream: true, edgeMask, t, depth.ContainsKey);
                     break;
                 }
 
@@ -929,11 +947,13 @@ internal sealed class LineageGraphIndex : IDisposable
         return v;
     }
 
-    private static IReadOnlyList<EdgeEntry> Out(GraphState g, int v)
-        => g.Graph.TryGetOutEdges(v, out var edges) ? edges as IReadOnlyList<EdgeEntry> ?? edges.ToList() : [];
+    // QuikGraph keeps a vertex's edges in a List; returning it as such lets foreach use List's struct enumerator
+    // instead of allocating an enumerator per visited node. The shared empty list is never written.
+    private static List<EdgeEntry> Out(GraphState g, int v)
+        => g.Graph.TryGetOutEdges(v, out var edges) ? edges as List<EdgeEntry> ?? [.. edges] : NoEdges;
 
-    private static IReadOnlyList<EdgeEntry> In(GraphState g, int v)
-        => g.Graph.TryGetInEdges(v, out var edges) ? edges as IReadOnlyList<EdgeEntry> ?? edges.ToList() : [];
+    private static List<EdgeEntry> In(GraphState g, int v)
+        => g.Graph.TryGetInEdges(v, out var edges) ? edges as List<EdgeEntry> ?? [.. edges] : NoEdges;
 
     private static LineageEdge Materialize(GraphState g, EdgeEntry e) => new()
     {
@@ -950,6 +970,70 @@ internal sealed class LineageGraphIndex : IDisposable
     };
 
     private static string Describe(LineageNode node) => node.Kind == LineageNodeKind.Custom ? $"custom '{node.CustomKind}'" : node.Kind.ToString();
+
+    /// <summary>The working lists and depth tables of a traversal, kept between queries.</summary>
+    private sealed class WalkScratch
+    {
+        public DepthMap First { get; } = new();
+
+        public DepthMap Second { get; } = new();
+
+        public List<int> FirstOrder { get; } = [];
+
+        public List<int> SecondOrder { get; } = [];
+
+        public List<int> Frontier { get; } = [];
+
+        public List<int> Next { get; } = [];
+
+        public List<EdgeEntry> Edges { get; } = [];
+    }
+
+    /// <summary>
+    /// Depth by vertex number, in arrays the size of the graph; emptied in constant time by moving to a new generation
+    /// (an entry counts only when its generation is the current one), so no query pays for the size of the graph.
+    /// </summary>
+    private sealed class DepthMap
+    {
+        private int[] _generation = [];
+        private int[] _depth = [];
+        private int _current;
+
+        public int this[int vertex] => _depth[vertex];
+
+        public DepthMap Reset(int vertexCount)
+        {
+            if (_generation.Length < vertexCount)
+            {
+                var size = Math.Max(vertexCount, _generation.Length * 2);
+                _generation = new int[size];
+                _depth = new int[size];
+                _current = 0;
+            }
+
+            if (++_current == int.MaxValue)
+            {
+                Array.Clear(_generation);
+                _current = 1;
+            }
+
+            return this;
+        }
+
+        public bool Contains(int vertex) => _generation[vertex] == _current;
+
+        public bool TryAdd(int vertex, int depth)
+        {
+            if (_generation[vertex] == _current)
+            {
+                return false;
+            }
+
+            _generation[vertex] = _current;
+            _depth[vertex] = depth;
+            return true;
+        }
+    }
 
     /// <summary>Everything the index holds; replaced as a whole by <see cref="Load"/>.</summary>
     private sealed class GraphState
