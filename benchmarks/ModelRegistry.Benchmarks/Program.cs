@@ -7,7 +7,8 @@ using ModelRegistry.Benchmarks.Data;
 //   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --filter '*Sqlite*'
 //   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --paired [filter] [--rounds N]
 // --quick selects the in-process short job (see BenchmarkConfigs); every other argument goes to BenchmarkDotNet.
-// --paired runs the alternating cross-check instead (see PairedRunner); --lineage-memory prints memory per lineage edge.
+// --paired runs the alternating cross-check instead (see PairedRunner); --lineage-memory prints memory per lineage edge;
+// --lineage-probe times the parts of the downstream lineage query (see LineageProbe).
 var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
 BenchmarkConfigs.IsQuick = quick;
 var rest = args.Where(a => !string.Equals(a, "--quick", StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -24,6 +25,12 @@ try
     {
         // Memory per edge of the lineage graph (see LineageMemoryReport); not a BenchmarkDotNet run.
         return ModelRegistry.Benchmarks.Lineage.LineageMemoryReport.Run();
+    }
+
+    if (rest.Contains("--lineage-probe", StringComparer.OrdinalIgnoreCase))
+    {
+        // Where the downstream query's time goes (see LineageProbe); not a BenchmarkDotNet run.
+        return ModelRegistry.Benchmarks.Lineage.LineageProbe.Run();
     }
 
     var paired = Array.FindIndex(rest, a => string.Equals(a, "--paired", StringComparison.OrdinalIgnoreCase));

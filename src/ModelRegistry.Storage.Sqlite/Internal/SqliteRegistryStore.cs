@@ -364,8 +364,13 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         }, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Every lineage query asks this first, so it reads only the sequence (the rowid), not the head's hash.</remarks>
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)
-        => Read(0, static (_, s, _) => ReadHead(s).Sequence, cancellationToken);
+        => Read(0, static (_, s, _) =>
+        {
+            using var reader = s.Command("SELECT sequence FROM audit ORDER BY sequence DESC LIMIT 1").ExecuteReader();
+            return reader.Read() ? reader.GetInt64(0) : 0L;
+        }, cancellationToken);
 
     // ------------------------------------------------------------------ sessions
 
