@@ -50,7 +50,7 @@ public sealed class SqliteStoreFileTests : IDisposable
     public async Task Planner_statistics_are_gathered_as_the_store_grows()
     {
         using var store = _file.Open();
-        const string statistics = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') THEN (SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('versions', 'version_tags')) ELSE 0 END";
+        const string statistics = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') THEN (SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('versions', 'version_attrs')) ELSE 0 END";
         (await store.ScalarAsync(statistics, _ct)).Should().Be(0L);
 
         for (var batch = 0; batch < 3; batch++)

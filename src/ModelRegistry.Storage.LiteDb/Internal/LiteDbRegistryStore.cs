@@ -92,6 +92,46 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         ]));
     }
 
+    public ValueTask<ModelVersion?> FindLatestVersionAsync(string modelName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(() =>
+        {
+            var doc = ModelVersionRange(modelName).OrderByDescending(RecordDocuments.Id).Limit(1).FirstOrDefault();
+            return doc is null ? null : RecordDocuments.ToRecord<ModelVersion>(doc, "version");
+        }));
+    }
+
+    public ValueTask<ModelVersion?> FindVersionByContentHashAsync(string modelName, string contentHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        ArgumentNullException.ThrowIfNull(contentHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(() =>
+        {
+            // Versions written before the content hash was copied onto the document have no "ch": those are read whole.
+            foreach (var doc in ModelVersionRange(modelName).OrderBy(RecordDocuments.Id).ToDocuments())
+            {
+                var copy = doc[RecordDocuments.ContentHash];
+                if (copy.IsString ? string.Equals(copy.AsString, contentHash, StringComparison.Ordinal)
+                    : RecordDocuments.ToRecord<ModelVersion>(doc, "version") is var v && string.Equals(v.ContentHash, contentHash, StringComparison.Ordinal))
+                {
+                    return RecordDocuments.ToRecord<ModelVersion>(doc, "version");
+                }
+            }
+
+            return null;
+        }));
+    }
+
+    /// <summary>The versions of one model as a range of <c>_id</c> (<c>KEY|SortKey</c>; '}' follows '|'), read in index order.</summary>
+    private ILiteQueryable<BsonDocument> ModelVersionRange(string modelName)
+    {
+        var key = RecordDocuments.KeyOf(modelName);
+        return Db.GetCollection(Schema.Versions).Query().Where(Query.Between(RecordDocuments.Id, key + "|", key + "}"));
+    }
+
     public ValueTask<ModelVersion?> FindVersionByIdempotencyKeyAsync(string modelName, string idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelName);

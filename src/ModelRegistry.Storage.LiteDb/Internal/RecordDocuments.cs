@@ -50,6 +50,7 @@ internal static class RecordDocuments
     public const string RunId = "run";
     public const string Commit = "commit";
     public const string IdempotencyKey = "ik";
+    public const string ContentHash = "ch";
     public const string Subject = "subject";
     public const string SubjectIndex = "sk";
     public const string Action = "action";
@@ -158,6 +159,7 @@ internal static class RecordDocuments
             [CreatedAt] = version.CreatedAt.UtcTicks,
             [UpdatedAt] = version.UpdatedAt.UtcTicks,
             [Revision] = version.Revision,
+            [ContentHash] = version.ContentHash,
             [Json] = StoreSerializer.Serialize(version),
         };
         SetOptional(doc, Description, version.Description);

@@ -84,7 +84,7 @@ internal sealed class SqliteQueryTranslator
         }
 
         AppendOrder(sql, order, string.Empty);
-        sql.Append(" LIMIT ").Append(limit).Append(") AS page JOIN ").Append(models ? "model_docs" : "version_docs").Append(" d ON d.id = page.id");
+        sql.Append(" LIMIT ").Append(limit).Append(") AS page JOIN ").Append(models ? "model_docs" : "versions").Append(" d ON d.id = page.id");
         AppendOrder(sql, order, "page.");
         return new SqliteQuery(sql.ToString(), t._args);
     }
@@ -242,7 +242,12 @@ internal sealed class SqliteQueryTranslator
     private string SideSelect(FieldSql column, string? predicate)
     {
         var sb = new StringBuilder("(SELECT ").Append(column.SideOwner).Append(" FROM ").Append(column.Table);
-        var conditions = new List<string>(2);
+        var conditions = new List<string>(3);
+        if (column.Kind is { } kind)
+        {
+            conditions.Add("s.kind = " + kind.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (column.Key is not null)
         {
             conditions.Add("s.key = " + Param(column.Key));
@@ -287,7 +292,8 @@ internal sealed class SqliteQueryTranslator
         }
 
         // Keyed fields: the value for that key, NULL (lowest) when the record has none.
-        return $"(SELECT s.{column.Value} FROM {column.Table} WHERE {column.SideOwner} = {column.Owner} AND s.key = {Param(column.Key!)})";
+        var kindCondition = column.Kind is { } kind ? " AND s.kind = " + kind.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        return $"(SELECT s.{column.Value} FROM {column.Table} WHERE {column.SideOwner} = {column.Owner}{kindCondition} AND s.key = {Param(column.Key!)})";
     }
 
     private static string Operator(ComparisonOperator op) => op switch
@@ -332,7 +338,8 @@ internal sealed class SqliteQueryTranslator
     }
 
     /// <summary>Where a field lives. Scalar fields have <see cref="Table"/> null; collection and keyed fields live in a side table aliased <c>s</c>.</summary>
-    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null);
+    /// <remarks><see cref="Kind"/> selects the rows of one <see cref="VersionAttribute"/> kind in the shared <c>version_attrs</c> table.</remarks>
+    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null, long? Kind = null);
 
     /// <summary>The field's SQL, or <see langword="null"/> when the field has no value for this target.</summary>
     private FieldSql? Column(FieldRef field)
@@ -378,7 +385,7 @@ internal sealed class SqliteQueryTranslator
                 // The owning model's owners, reached through its key (never NULL, so IN stays two-valued).
                 return new("owner", false, "model_owners s JOIN models o ON o.id = s.model_id", "v.model_key", "o.key");
             case SearchField.Tag:
-                return new("value", false, "version_tags s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Tag);
             case SearchField.Version:
                 return new("v.sort_key", false);
             case SearchField.Stage:
@@ -390,9 +397,9 @@ internal sealed class SqliteQueryTranslator
             case SearchField.Provider:
                 return new("provider", false, "version_providers s", "v.id", "s.version_id");
             case SearchField.Metric:
-                return new("value", false, "version_metrics s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Metric);
             case SearchField.Param:
-                return new("value", false, "version_params s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Parameter);
             default:
                 return null;
         }
