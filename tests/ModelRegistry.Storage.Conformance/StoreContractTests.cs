@@ -106,6 +106,7 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
         (await Store.FindVersionByContentHashAsync("m", b, Ct))!.Version.ToString().Should().Be("1.0.0");
         (await Store.FindVersionByContentHashAsync("m", new string('c', 64), Ct)).Should().BeNull("that hash belongs to another model");
         (await Store.FindVersionByContentHashAsync("m", new string('A', 64), Ct)).Should().BeNull("hashes compare ordinally");
+        (await Store.FindVersionByContentHashAsync("m", new string('a', 32) + new string('f', 32), Ct)).Should().BeNull("the whole hash must match, not a prefix");
 
         // A version's hash can change with a replace (the store copies it, never caches a stale one).
         await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.1.0", 2) with { ContentHash = b }, 1)], [Draft("rehash")]), Ct);

@@ -94,6 +94,13 @@ internal static class RecordDocuments
         return ordered.ToString("x16", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The part of a content hash copied onto a version document: 16 characters (64 bits of a SHA-256) are enough to
+    /// skip non-matching versions without reading their record, and keep the documents that every search reads small.
+    /// A match is confirmed on the record.
+    /// </summary>
+    public static string ContentHashPrefix(string contentHash) => contentHash.Length <= 16 ? contentHash : contentHash[..16];
+
     /// <summary>The indexed form of an audit subject (a prefix of it).</summary>
     public static string SubjectIndexKey(string subject) => Truncate(subject);
 
@@ -159,7 +166,7 @@ internal static class RecordDocuments
             [CreatedAt] = version.CreatedAt.UtcTicks,
             [UpdatedAt] = version.UpdatedAt.UtcTicks,
             [Revision] = version.Revision,
-            [ContentHash] = version.ContentHash,
+            [ContentHash] = ContentHashPrefix(version.ContentHash),
             [Json] = StoreSerializer.Serialize(version),
         };
         SetOptional(doc, Description, version.Description);
