@@ -17,7 +17,7 @@ internal sealed record SqliteQuery(string Sql, IReadOnlyList<object> Arguments);
 /// The semantics are Core's reference evaluator's (see <see cref="FilterNode"/>):
 /// <list type="bullet">
 /// <item>Logic is two-valued. Every leaf yields 0 or 1, never SQL NULL: a nullable column is tested as
-/// <c>(col IS NOT NULL AND …)</c>, and side-table fields as <c>owner IN (SELECT …)</c> over non-null columns.</item>
+/// <c>(col IS NOT NULL AND …)</c>, and side-table fields as correlated <c>EXISTS (SELECT 1 …)</c>.</item>
 /// <item>A missing value fails every comparison, <c>LIKE</c> and <c>IN</c>; only <c>IS NULL</c> tests presence. A field
 /// that does not apply to the target (for example <c>stage</c> on models) or a literal of the wrong type is missing,
 /// not an error: such leaves become the constants 0 or 1.</item>
@@ -223,7 +223,7 @@ internal sealed class SqliteQueryTranslator
             return column.Value + (filter.Negated ? " IS NOT NULL" : " IS NULL");
         }
 
-        return column.Owner + (filter.Negated ? " IN " : " NOT IN ") + SideSelect(column, predicate: null);
+        return (filter.Negated ? "EXISTS " : "NOT EXISTS ") + SideSelect(column, predicate: null);
     }
 
     /// <summary>Builds a leaf for a present value: a predicate that is 0 or 1, never NULL.</summary>
@@ -236,13 +236,17 @@ internal sealed class SqliteQueryTranslator
                 : "(" + predicate(column.Value) + ")";
         }
 
-        return column.Owner + " IN " + SideSelect(column, predicate("s." + column.Value));
+        return "EXISTS " + SideSelect(column, predicate("s." + column.Value));
     }
 
     private string SideSelect(FieldSql column, string? predicate)
     {
-        var sb = new StringBuilder("(SELECT ").Append(column.SideOwner).Append(" FROM ").Append(column.Table);
-        var conditions = new List<string>(3);
+        // A correlated EXISTS, not "owner IN (SELECT …)": the planner can then either probe the side table's primary
+        // key from an index that already orders the page (stage, name, version), or turn it into an IN over the value
+        // index when the filter is selective. An IN list always drives from the side table, which then reads a table row
+        // per candidate.
+        var sb = new StringBuilder("(SELECT 1 FROM ").Append(column.Table);
+        var conditions = new List<string>(4) { column.SideOwner + " = " + column.Owner };
         if (column.Kind is { } kind)
         {
             conditions.Add("s.kind = " + kind.ToString(CultureInfo.InvariantCulture));
