@@ -24,7 +24,9 @@ public static class BenchmarkConfigs
     /// </summary>
     public static IConfig Quick() => Common(DefaultConfig.Instance.AddJob(
         Job.Default
-            .WithToolchain(InProcessEmitToolchain.Instance)
+            // 30 minutes instead of the in-process default of 5 per case: the 1M-point metric benchmarks (one invocation of
+            // tens of seconds per iteration) exceed 5 minutes on a loaded 2-core machine.
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true))
             .WithLaunchCount(1)
             .WithWarmupCount(2)
             .WithIterationCount(5)

@@ -7,7 +7,7 @@ using ModelRegistry.Benchmarks.Data;
 //   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --filter '*Sqlite*'
 //   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --paired [filter] [--rounds N]
 // --quick selects the in-process short job (see BenchmarkConfigs); every other argument goes to BenchmarkDotNet.
-// --paired runs the alternating cross-check instead (see PairedRunner).
+// --paired runs the alternating cross-check instead (see PairedRunner); --lineage-memory prints memory per lineage edge.
 var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
 BenchmarkConfigs.IsQuick = quick;
 var rest = args.Where(a => !string.Equals(a, "--quick", StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -20,6 +20,12 @@ if (ownsDirectory)
 
 try
 {
+    if (rest.Contains("--lineage-memory", StringComparer.OrdinalIgnoreCase))
+    {
+        // Memory per edge of the lineage graph (see LineageMemoryReport); not a BenchmarkDotNet run.
+        return ModelRegistry.Benchmarks.Lineage.LineageMemoryReport.Run();
+    }
+
     var paired = Array.FindIndex(rest, a => string.Equals(a, "--paired", StringComparison.OrdinalIgnoreCase));
     if (paired >= 0)
     {

@@ -58,6 +58,11 @@ var model = await registry.RegisterModelAsync(new RegisterModelRequest
         [ComplianceFields.DpiaReference] = "DPIA-2026-004",
         [ComplianceFields.RetentionPeriod] = "P2Y",
         [ComplianceFields.ThresholdPrefix + "auc"] = ">=0.9",
+
+        // What the version must show in service (the performance tracker, last 7 days) before production, and the
+        // protected groups the fairness and bias checks compare in the observed traffic.
+        [ComplianceFields.ObservedThresholdPrefix + "latency"] = "p95<=100",
+        [ComplianceFields.ProtectedGroupsPrefix + "gender"] = "female, male",
     },
 });
 Step($"Registered model '{model.Name}' (risk tier {model.RiskTier}, owners {string.Join(", ", model.Owners)})");
@@ -123,9 +128,37 @@ async Task ApproveAsync(string version, ModelStage stage, string why)
 
     actor.Current = "data-scientist";
     Step($"Approval {request.Id[..16]}… for {version} → {stage}: checks {request.Checks.Outcome}, {request.State} by {string.Join(" and ", request.Approvers)}");
+    foreach (var result in request.Checks.Results.Where(r => r.CheckName is BuiltInChecks.Fairness or BuiltInChecks.EvaluationThresholds))
+    {
+        var observed = result.Evidence.Where(e => e.Source.StartsWith("performance", StringComparison.Ordinal) && !e.Item.Contains(" by ", StringComparison.Ordinal));
+        Console.WriteLine($"      {result.CheckName} {result.Outcome}: {string.Join("; ", observed.Select(e => $"{e.Item} = {e.Value}"))}");
+    }
+}
+
+// Shadow traffic in staging: every request is timed, and each decision is recorded per protected group — whether the
+// transaction was flagged (selection_rate, 0/1) and, once the chargeback data is in, whether a flag was a false positive
+// (fpr). The fairness, bias and observed-threshold checks read exactly these points.
+var performance = mr.Performance;
+async Task ShadowTrafficAsync(string version, int requestsPerGroup)
+{
+    var points = new List<MetricPoint>();
+    foreach (var (gender, flagEvery, falsePositiveEvery) in new[] { ("female", 12, 30), ("male", 11, 35) })
+    {
+        var group = new Dictionary<string, string> { ["gender"] = gender };
+        for (var i = 0; i < requestsPerGroup; i++)
+        {
+            await performance.TrackInferenceAsync(new InferenceRecord { ModelName = "fraud-detector", Version = version, LatencyMs = 40 + (i % 20), InputTokens = 300, OutputTokens = 20, Dimensions = group });
+            points.Add(new MetricPoint { ModelName = "fraud-detector", Version = version, Kind = MetricKind.Custom, CustomName = GroupMetrics.SelectionRate, Value = i % flagEvery == 0 ? 1 : 0, Dimensions = group });
+            points.Add(new MetricPoint { ModelName = "fraud-detector", Version = version, Kind = MetricKind.Custom, CustomName = GroupMetrics.FalsePositiveRate, Value = i % falsePositiveEvery == 0 ? 1 : 0, Dimensions = group });
+        }
+    }
+
+    await performance.RecordBatchAsync(points);
+    Step($"Shadow traffic for {version} in staging: {2 * requestsPerGroup} requests, flag and false-positive outcomes per gender");
 }
 
 await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Staging);
+await ShadowTrafficAsync("1.0.0", 100);
 try
 {
     await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Production);
@@ -140,11 +173,11 @@ await registry.TransitionStageAsync("fraud-detector", "1.0.0", ModelStage.Produc
 Step("Promoted 1.0.0: development → staging → production");
 
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Staging);
+await ShadowTrafficAsync("1.1.0", 100);
 await ApproveAsync("1.1.0", ModelStage.Canary, "Canary of the March retrain");
 await registry.TransitionStageAsync("fraud-detector", "1.1.0", ModelStage.Canary, new StageTransitionOptions { CanaryTrafficPercent = 10 });
 Step("Started a canary of 1.1.0 at 10 % of traffic");
 // Inference traffic for both versions: 1.1.0 answers a little better and a little faster.
-var performance = mr.Performance;
 var random = new Random(42);
 for (var i = 0; i < 400; i++)
 {

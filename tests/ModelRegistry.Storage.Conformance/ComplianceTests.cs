@@ -2,6 +2,7 @@ using System.IO.Compression;
 using ModelRegistry.Audit;
 using ModelRegistry.Compliance;
 using ModelRegistry.Lineage;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Storage.Conformance;
@@ -55,8 +56,28 @@ public abstract class ComplianceTests<TFixture> : ConformanceTestBase<TFixture>
         [GroupMetrics.Name(GroupMetrics.FalsePositiveRate, "gender", "male")] = 0.06,
     };
 
-    /// <summary>A High-risk model owned by <c>olga</c> whose version passes every check, trained on a personal-data dataset in lineage.</summary>
-    protected async Task<ModelVersion> CompliantAsync(string model = "fraud", string version = "1.0.0", RiskTier tier = RiskTier.High)
+    protected IPerformanceTracker Performance => Services.Performance;
+
+    /// <summary>Records 0/1 outcome points of a per-group metric now, <c>Positives</c> ones out of <c>Count</c> per group.</summary>
+    protected Task ObserveAsync(string model, string version, MetricKey metric, string attribute, params (string Group, int Positives, int Count)[] groups)
+        => Performance.RecordBatchAsync(
+            [.. groups.SelectMany(g => Enumerable.Range(0, g.Count).Select(i => new MetricPoint
+            {
+                ModelName = model,
+                Version = version,
+                Kind = metric.Kind,
+                CustomName = metric.CustomName,
+                Value = i < g.Positives ? 1 : 0,
+                Dimensions = new Dictionary<string, string> { [attribute] = g.Group },
+            }))],
+            Ct);
+
+    /// <summary>
+    /// A High-risk model owned by <c>olga</c> whose version passes every check, trained on a personal-data dataset in
+    /// lineage, with observed per-gender selection rates (0.45, 0.5) and false-positive rates (0.05, 0.075) unless
+    /// <paramref name="observed"/> is false.
+    /// </summary>
+    protected async Task<ModelVersion> CompliantAsync(string model = "fraud", string version = "1.0.0", RiskTier tier = RiskTier.High, bool observed = true)
     {
         if (await Store.FindModelAsync(model, Ct) is null)
         {
@@ -76,6 +97,12 @@ public abstract class ComplianceTests<TFixture> : ConformanceTestBase<TFixture>
             Artifacts = [new ModelArtifact(ArtifactType.Weights, $"s3://models/{model}/{version}/model.onnx", new string('a', 64), 1024, "MIT")],
         }, Ct);
         await Lineage.LinkAsync(new LinkRequest(LineageNodeIds.Version(model, version), LineageEdgeKind.TrainedOn, LineageNodeIds.Dataset("customers")), Ct);
+        if (observed)
+        {
+            await ObserveAsync(model, version, MetricKey.Custom(GroupMetrics.SelectionRate), "gender", ("female", 18, 40), ("male", 20, 40));
+            await ObserveAsync(model, version, MetricKey.Custom(GroupMetrics.FalsePositiveRate), "gender", ("female", 2, 40), ("male", 3, 40));
+        }
+
         return created;
     }
 
@@ -137,6 +164,67 @@ public abstract class ComplianceTests<TFixture> : ConformanceTestBase<TFixture>
         var failing = await Compliance.EvaluateAsync("fraud", "1.0.0", ModelStage.Production, Ct);
         failing.FailedChecks.Should().BeEquivalentTo(BuiltInChecks.Gdpr, BuiltInChecks.Fairness);
         failing.Results.Single(r => r.CheckName == BuiltInChecks.Fairness).Findings.Should().Contain(f => f.Code == "fairness.disparate_impact" && f.Message.Contains("evaluation:fairness-q1"));
+    }
+
+    [Fact]
+    public virtual async Task Fairness_and_bias_read_observed_per_group_metrics_from_the_performance_tracker()
+    {
+        await CompliantAsync();
+        var passing = await Compliance.EvaluateAsync("fraud", "1.0.0", ModelStage.Production, Ct);
+        var window = $"performance [2026-02-22T09:00:00.0000000Z, 2026-03-01T09:00:00.0000001Z)";
+        var fairness = passing.Results.Single(r => r.CheckName == BuiltInChecks.Fairness);
+        fairness.Outcome.Should().Be(ComplianceOutcome.Pass, string.Join("; ", fairness.Findings.Select(f => f.Message)));
+        fairness.Evidence.Should().Contain(new ComplianceEvidence(window, GroupMetrics.Name(GroupMetrics.SelectionRate, "gender", "female"), "0.45 (mean of 40 points)"));
+        fairness.Evidence.Should().Contain(new ComplianceEvidence(window, "Custom:selection_rate by gender (female, male)", "80 points"));
+        fairness.Findings.Should().Contain(f => f.Code == "fairness.disparate_impact_ok" && f.Message.Contains(window));
+        var bias = passing.Results.Single(r => r.CheckName == BuiltInChecks.Bias);
+        bias.Outcome.Should().Be(ComplianceOutcome.Pass);
+        bias.Evidence.Should().Contain(new ComplianceEvidence(window, GroupMetrics.Name(GroupMetrics.FalsePositiveRate, "gender", "male"), "0.075 (mean of 40 points)"));
+
+        // A version with no per-group evaluation at all: only declared groups and what the tracker observed.
+        await Registry.SetModelTagAsync("fraud", ComplianceFields.ProtectedGroupsPrefix + "age", "young, old", Ct);
+        await Registry.CreateVersionAsync("fraud", new CreateVersionRequest
+        {
+            Version = "2.0.0",
+            Description = "observed only",
+            Metrics = new Dictionary<string, double> { ["accuracy"] = 0.95 },
+            Artifacts = [new ModelArtifact(ArtifactType.Weights, "s3://models/fraud/2.0.0/model.onnx", new string('b', 64), 1024, "MIT")],
+        }, Ct);
+        await ObserveAsync("fraud", "2.0.0", MetricKey.Custom(GroupMetrics.SelectionRate), "age", ("young", 20, 40), ("old", 8, 40));
+        await ObserveAsync("fraud", "2.0.0", MetricKey.Accuracy, "age", ("young", 38, 40), ("old", 30, 40));
+        var failing = await Compliance.EvaluateAsync("fraud", "2.0.0", ModelStage.Production, Ct);
+        failing.Results.Single(r => r.CheckName == BuiltInChecks.Fairness).Findings.Should().Contain(f => f.Code == "fairness.disparate_impact" && f.Message.Contains("0.4") && f.Message.Contains(window));
+        var gap = failing.Results.Single(r => r.CheckName == BuiltInChecks.Bias);
+        gap.Outcome.Should().Be(ComplianceOutcome.Fail);
+        gap.Findings.Should().ContainSingle(f => f.Code == "bias.error_rate_gap").Which.Message.Should().Contain("accuracy by 'age'").And.Contain("0.2");
+        gap.Evidence.Should().Contain(new ComplianceEvidence(window, "Accuracy by age (old, young)", "80 points"));
+    }
+
+    [Fact]
+    public virtual async Task Observed_thresholds_are_judged_on_the_trackers_statistics_when_promoting_to_production()
+    {
+        await CompliantAsync();
+        await Registry.SetModelTagAsync("fraud", ComplianceFields.ObservedThresholdPrefix + "latency", "p95<=100", Ct);
+        async Task<ComplianceCheckResult> ThresholdsAsync(ModelStage stage)
+            => (await Compliance.EvaluateAsync("fraud", "1.0.0", stage, Ct)).Results.Single(r => r.CheckName == BuiltInChecks.EvaluationThresholds);
+
+        var missing = await ThresholdsAsync(ModelStage.Production);
+        missing.Outcome.Should().Be(ComplianceOutcome.Fail);
+        missing.Findings.Should().Contain(f => f.Code == "thresholds.observed_missing");
+        (await ThresholdsAsync(ModelStage.Staging)).Outcome.Should().Be(ComplianceOutcome.Pass, "observed thresholds are judged only on the way to production by default");
+
+        await Performance.RecordBatchAsync([.. Enumerable.Range(0, 40).Select(i => new MetricPoint { ModelName = "fraud", Version = "1.0.0", Kind = MetricKind.Latency, Value = 50 + i })], Ct);
+        var met = await ThresholdsAsync(ModelStage.Production);
+        met.Outcome.Should().Be(ComplianceOutcome.Pass, string.Join("; ", met.Findings.Select(f => f.Message)));
+        // Nearest rank: the 38th of 40 values 50..89.
+        met.Evidence.Should().Contain(e => e.Source.StartsWith("performance [", StringComparison.Ordinal) && e.Item == "p95 of Latency" && e.Value == "87 (p95 of 40 points)");
+
+        await Performance.RecordBatchAsync([.. Enumerable.Range(0, 10).Select(_ => new MetricPoint { ModelName = "fraud", Version = "1.0.0", Kind = MetricKind.Latency, Value = 500 })], Ct);
+        var slow = await ThresholdsAsync(ModelStage.Production);
+        slow.Findings.Should().ContainSingle(f => f.Severity == FindingSeverity.Error).Which.Code.Should().Be("thresholds.observed_not_met");
+
+        Time.Advance(TimeSpan.FromDays(8));
+        (await ThresholdsAsync(ModelStage.Production)).Findings.Should().Contain(f => f.Code == "thresholds.observed_missing", "points older than the window do not count");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LiteDB;
+using ModelRegistry.Storage.Conformance;
 using ModelRegistry.Storage.LiteDb.Internal;
 
 namespace ModelRegistry.Storage.LiteDb.Tests;
@@ -69,18 +70,7 @@ public static class ChildProcess
     }
 
     /// <summary>Starts this assembly as a child process.</summary>
-    public static Process Start(string mode, string path)
-    {
-        var assembly = typeof(ChildProcess).Assembly.Location;
-        var info = new ProcessStartInfo(DotNetHost(), [assembly, mode, path])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        return Process.Start(info) ?? throw new InvalidOperationException("Could not start the child process.");
-    }
+    public static Process Start(string mode, string path) => ChildProcesses.Start(typeof(ChildProcess).Assembly, mode, path);
 
     /// <summary>Runs a child to completion and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(string mode, string path)
@@ -91,17 +81,5 @@ public static class ChildProcess
         var errors = await child.StandardError.ReadToEndAsync();
         await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
         return (child.ExitCode, output + errors);
-    }
-
-    private static string DotNetHost()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(fromEnvironment) && File.Exists(fromEnvironment))
-        {
-            return fromEnvironment;
-        }
-
-        var current = Environment.ProcessPath;
-        return current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? current : "dotnet";
     }
 }

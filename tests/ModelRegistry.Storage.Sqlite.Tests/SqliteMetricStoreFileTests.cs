@@ -46,6 +46,30 @@ public sealed class SqliteMetricStoreFileTests : IDisposable
     }
 
     [Fact]
+    public async Task A_time_range_read_of_many_interleaved_series_returns_every_point_once_in_one_series_batches()
+    {
+        // 100 series (more than the reader keeps open at once) written in time order, so rows of different series
+        // interleave in the time index; some have a binding, some details.
+        using var store = _file.Open();
+        var metrics = new SqliteMetricStore(store);
+        var series = Enumerable.Range(0, 100).Select(i => new MetricSeries(i % 2 == 0 ? "chat" : "ünïcode", $"1.0.{i % 5}", i % 3 == 0 ? null : $"b{i % 7}", $"Custom:m{i}")).ToList();
+        var points = Enumerable.Range(0, 2_000).Select(i => new MetricPointRecord(series[(i * 37) % 100], T0 + i, i, i % 4 == 0 ? "ms" : null, $"r{i}", i % 3 == 0 ? "{\"k\":\"v\"}" : null)).ToList();
+        await metrics.AppendAsync(points, _ct);
+
+        var read = new List<MetricPointRecord>();
+        await foreach (var batch in metrics.ReadPointsAsync(new MetricStoreQuery { FromUtcTicks = T0, ToUtcTicks = T0 + 2_000, IncludeDetails = true, BatchSize = 7 }, _ct))
+        {
+            batch.Count.Should().BeInRange(1, 7);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                read.Add(new MetricPointRecord(batch.Series, batch.TimestampsUtcTicks.Span[i], batch.Values.Span[i], batch.Units.Span[i], batch.RequestIds.Span[i], batch.Dimensions.Span[i]));
+            }
+        }
+
+        read.OrderBy(p => p.TimestampUtcTicks).Should().Equal(points);
+    }
+
+    [Fact]
     public async Task Metric_writes_add_no_audit_rows_and_compaction_conflicts_roll_back()
     {
         using var store = _file.Open();

@@ -170,7 +170,11 @@ public sealed class RawLiteDb : IDisposable
 
     private static string TagKey(string key, string value) => key + "=" + value;
 
-    private void WaitUntilDurable()
+    /// <summary>The database, for baselines of other scenarios that keep their own collections in the same kind of file.</summary>
+    internal LiteDatabase Database => _db;
+
+    /// <summary>Returns once everything committed so far is on disk (see the class remarks).</summary>
+    internal void WaitUntilDurable()
     {
         var logEnd = (long)_system.FindAll().First()["logFileSize"].AsInt32;
         _log.WaitUntilWritten(logEnd);

@@ -58,13 +58,7 @@ public sealed class RawSqlite : IDisposable
 
     private RawSqlite(string path)
     {
-        // Same settings as the registry's connections: no provider pooling, WAL, FULL sync, 8 MiB page cache.
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode = WAL");
-        Execute("PRAGMA synchronous = FULL");
-        Execute("PRAGMA temp_store = MEMORY");
-        Execute("PRAGMA cache_size = -8192");
+        _connection = OpenConnection(path);
         foreach (var statement in Schema)
         {
             Execute(statement);
@@ -97,6 +91,17 @@ public sealed class RawSqlite : IDisposable
     }
 
     public static RawSqlite Open(string path) => new(path);
+
+    /// <summary>A connection with the registry's settings: no provider pooling, WAL, FULL sync, 8 MiB page cache.</summary>
+    internal static SqliteConnection OpenConnection(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
 
     /// <summary>Creates a raw database holding the given models and versions (bulk inserted, then analysed).</summary>
     public static void Seed(string path, IEnumerable<RegisteredModel> models, IEnumerable<ModelVersion> versions)

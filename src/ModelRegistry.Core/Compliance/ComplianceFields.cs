@@ -50,6 +50,23 @@ public static class ComplianceFields
     /// </summary>
     public const string ThresholdPrefix = "compliance.threshold.";
 
+    /// <summary>
+    /// Prefix of observed-threshold tags, judged on the performance tracker's statistics over
+    /// <see cref="ComplianceOptions.ObservedMetricsWindow"/>: <c>compliance.observed_threshold.Latency</c> = <c>p95&lt;=250</c>,
+    /// <c>compliance.observed_threshold.toxicity_rate</c> = <c>&lt;=0.01</c>. The metric is a <c>MetricKind</c> name
+    /// (ignoring case) or else a custom metric's name (<c>custom:name</c> forces a custom metric); the value is an optional
+    /// statistic (<c>mean</c> by default, <c>p50</c>, <c>p90</c>, <c>p95</c>, <c>p99</c>, <c>min</c>, <c>max</c>), an
+    /// operator and a number.
+    /// </summary>
+    public const string ObservedThresholdPrefix = "compliance.observed_threshold.";
+
+    /// <summary>
+    /// Prefix of protected-group tags read by the fairness and bias checks: <c>compliance.protected_groups.gender</c> =
+    /// <c>female, male, non_binary</c>. The attribute (after the prefix) is the dimension key observed points carry, the
+    /// groups its values. Every declared group is expected in the results.
+    /// </summary>
+    public const string ProtectedGroupsPrefix = "compliance.protected_groups.";
+
     /// <summary>The lawful bases of GDPR Art. 6(1) accepted in <see cref="LawfulBasis"/>.</summary>
     public static IReadOnlyList<string> LawfulBases { get; } = ["consent", "contract", "legal_obligation", "vital_interests", "public_task", "legitimate_interests"];
 }
@@ -69,8 +86,11 @@ public static class GroupMetrics
     /// <summary>False-positive rate of the group (equalised odds).</summary>
     public const string FalsePositiveRate = "fpr";
 
-    /// <summary>Error rate of the group.</summary>
+    /// <summary>Error rate of the group (wrong predictions; observed as the custom metric <c>error_rate</c>, not the request-failure kind).</summary>
     public const string ErrorRate = "error_rate";
+
+    /// <summary>Accuracy of the group (bias: the gap between groups; observed as <c>MetricKind.Accuracy</c>).</summary>
+    public const string Accuracy = "accuracy";
 
     /// <summary>Builds a per-group metric name.</summary>
     /// <param name="metric">The metric (<see cref="SelectionRate"/>, ...).</param>
@@ -116,24 +136,24 @@ public static class GroupMetrics
 /// <summary>The names of the built-in checks, for waivers and <see cref="ComplianceOptions.DisabledChecks"/>.</summary>
 public static class BuiltInChecks
 {
-    /// <summary>EU AI Act obligations by risk tier.</summary>
+    /// <summary>EU AI Act obligations by risk tier. Default scope: every risk tier; Staging, Canary and Production.</summary>
     public const string EuAiAct = "eu-ai-act";
 
-    /// <summary>GDPR: personal training data needs a lawful basis, a DPIA and a retention period.</summary>
+    /// <summary>GDPR: personal training data needs a lawful basis, a DPIA and a retention period. Default scope: every risk tier; Staging, Canary and Production.</summary>
     public const string Gdpr = "gdpr";
 
-    /// <summary>Disparate impact (four-fifths rule) and demographic parity across protected groups.</summary>
+    /// <summary>Disparate impact (four-fifths rule) and demographic parity across protected groups. Default scope: Limited, High and Unacceptable risk; Staging, Canary and Production.</summary>
     public const string Fairness = "fairness";
 
-    /// <summary>Per-group error-rate gaps (equalised odds).</summary>
+    /// <summary>Per-group error-rate and accuracy gaps (equalised odds). Default scope: Limited, High and Unacceptable risk; Staging, Canary and Production.</summary>
     public const string Bias = "bias";
 
-    /// <summary>Artifact integrity, licences, https endpoints, pinned containers.</summary>
+    /// <summary>Artifact integrity, licences, https endpoints, pinned containers. Default scope: every risk tier; Staging, Canary and Production.</summary>
     public const string Security = "security";
 
-    /// <summary>Declared evaluation thresholds are met.</summary>
+    /// <summary>Declared evaluation and observed thresholds are met. Default scope: every risk tier; Staging, Canary and Production.</summary>
     public const string EvaluationThresholds = "evaluation-thresholds";
 
-    /// <summary>The fields a model card needs are filled.</summary>
+    /// <summary>The fields a model card needs are filled. Default scope: every risk tier; Staging, Canary and Production.</summary>
     public const string Documentation = "documentation";
 }

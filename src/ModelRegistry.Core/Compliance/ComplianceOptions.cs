@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Compliance;
@@ -47,8 +48,48 @@ public sealed class ComplianceOptions
     /// <summary>The largest accepted demographic-parity difference, highest − lowest selection rate (default 0.1).</summary>
     public double MaximumDemographicParityDifference { get; set; } = 0.1;
 
-    /// <summary>The largest accepted gap between groups in true-positive, false-positive or error rate (default 0.1).</summary>
+    /// <summary>The largest accepted gap between groups in true-positive, false-positive or error rate, or accuracy (default 0.1).</summary>
     public double MaximumErrorRateGap { get; set; } = 0.1;
+
+    /// <summary>
+    /// From which risk tier up a version without any per-group results fails the fairness and bias checks (default
+    /// <see cref="RiskTier.High"/>); below it the missing results are a warning.
+    /// </summary>
+    public RiskTier GroupResultsRequiredFrom { get; set; } = RiskTier.High;
+
+    /// <summary>
+    /// How far back the checks read observed metrics from the performance tracker: the window is
+    /// (evaluation time − this, evaluation time] (default 7 days; 1 minute to 3,660 days). Per-group reads filter by
+    /// dimension, which only raw points carry, so keep it within <c>PerformanceOptions.RawRetentionDays</c>.
+    /// </summary>
+    public TimeSpan ObservedMetricsWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// The fewest observed points that count as evidence, per protected group (fairness, bias) and per observed
+    /// threshold (default 30; 1 to 1,000,000). A group with fewer points is reported and left out of the comparison; an
+    /// observed threshold with fewer points fails.
+    /// </summary>
+    public int MinimumObservedSamples { get; set; } = 30;
+
+    /// <summary>
+    /// The target stages at which observed metrics are required evidence (default <see cref="ModelStage.Production"/>:
+    /// by then the version has served staging or canary traffic). There, observed thresholds are judged (missing data
+    /// fails) and per-group observations missing for the fairness and bias checks are a warning; at other stages both are
+    /// reported for information only.
+    /// </summary>
+    public IReadOnlyCollection<ModelStage> ObservedMetricsRequiredFor { get; set; } = [ModelStage.Production];
+
+    /// <summary>
+    /// Thresholds on observed metrics (the performance tracker's statistics over <see cref="ObservedMetricsWindow"/>) every
+    /// version must meet, in addition to those declared in <see cref="ComplianceFields.ObservedThresholdPrefix"/> tags.
+    /// </summary>
+    public IReadOnlyList<ObservedMetricThreshold> ObservedThresholds { get; set; } = [];
+
+    /// <summary>
+    /// Replaces the risk tiers and target stages a check declares, by check name (built-in or the host's own). Checks
+    /// not listed keep their own scope; the built-in defaults are in <see cref="BuiltInChecks"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, ComplianceCheckScope> CheckScopes { get; set; } = new Dictionary<string, ComplianceCheckScope>(StringComparer.Ordinal);
 
     /// <summary>
     /// Licences (SPDX identifiers, compared ignoring case) artifacts may carry; <see langword="null"/> (the default)
@@ -103,6 +144,43 @@ public sealed class ComplianceOptions
 /// <param name="Maximum">The largest accepted value (inclusive), if any.</param>
 /// <param name="Suite">Only results of this evaluation suite count, or any suite when <see langword="null"/>.</param>
 public sealed record EvaluationThreshold(string Metric, double? Minimum = null, double? Maximum = null, string? Suite = null);
+
+/// <summary>Which statistic of an observed metric a threshold applies to.</summary>
+public enum ObservedStatistic
+{
+    /// <summary>The mean of the points (for 0/1 outcome points, the rate).</summary>
+    Mean = 0,
+
+    /// <summary>The median (nearest rank).</summary>
+    P50 = 1,
+
+    /// <summary>The 90th percentile (nearest rank).</summary>
+    P90 = 2,
+
+    /// <summary>The 95th percentile (nearest rank).</summary>
+    P95 = 3,
+
+    /// <summary>The 99th percentile (nearest rank).</summary>
+    P99 = 4,
+
+    /// <summary>The smallest point.</summary>
+    Min = 5,
+
+    /// <summary>The largest point.</summary>
+    Max = 6,
+}
+
+/// <summary>A threshold an observed metric of the version must meet over <see cref="ComplianceOptions.ObservedMetricsWindow"/>.</summary>
+/// <param name="Metric">The metric as recorded with the performance tracker (<c>MetricKey.Latency</c>, <c>MetricKey.Custom("toxicity_rate")</c>).</param>
+/// <param name="Minimum">The smallest accepted value (inclusive), if any.</param>
+/// <param name="Maximum">The largest accepted value (inclusive), if any.</param>
+/// <param name="Statistic">The statistic compared (default the mean).</param>
+public sealed record ObservedMetricThreshold(MetricKey Metric, double? Minimum = null, double? Maximum = null, ObservedStatistic Statistic = ObservedStatistic.Mean);
+
+/// <summary>The risk tiers and target stages a check applies to (see <see cref="ComplianceOptions.CheckScopes"/>).</summary>
+/// <param name="RiskTiers">The tiers; for others the check's result is <see cref="ComplianceOutcome.NotApplicable"/>.</param>
+/// <param name="TargetStages">The target stages; for others the check's result is <see cref="ComplianceOutcome.NotApplicable"/>.</param>
+public sealed record ComplianceCheckScope(IReadOnlyCollection<RiskTier> RiskTiers, IReadOnlyCollection<ModelStage> TargetStages);
 
 /// <summary>
 /// What an actor may do in compliance workflows. Roles combine; <see cref="Approver"/> includes <see cref="Reviewer"/>,

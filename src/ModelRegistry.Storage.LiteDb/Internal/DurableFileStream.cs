@@ -49,9 +49,27 @@ internal sealed class DurableFileStream(FileStream inner, bool fsyncOnFlush) : S
         }
     }
 
+    /// <summary>The error that stopped LiteDB's writer (a full disk, say), once one has.</summary>
+    public Exception? WriteFailure { get; private set; }
+
     public override void Write(byte[] buffer, int offset, int count)
     {
-        inner.Write(buffer, offset, count);
+        try
+        {
+            inner.Write(buffer, offset, count);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // LiteDB's writer thread stops on this; wake a commit waiting for the log instead of letting it time out.
+            lock (_written)
+            {
+                WriteFailure ??= ex;
+                Monitor.PulseAll(_written);
+            }
+
+            throw;
+        }
+
         var end = inner.Position;
         lock (_written)
         {
@@ -63,13 +81,13 @@ internal sealed class DurableFileStream(FileStream inner, bool fsyncOnFlush) : S
         }
     }
 
-    /// <summary>Waits until bytes up to <paramref name="end"/> have been written; <see langword="false"/> on timeout.</summary>
+    /// <summary>Waits until bytes up to <paramref name="end"/> have been written; <see langword="false"/> on timeout or once a write has failed.</summary>
     public bool WaitUntilWritten(long end, TimeSpan timeout)
     {
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_written)
         {
-            while (_writtenEnd < end)
+            while (_writtenEnd < end && WriteFailure is null)
             {
                 var remaining = deadline - Environment.TickCount64;
                 if (remaining <= 0 || !Monitor.Wait(_written, TimeSpan.FromMilliseconds(remaining)))
@@ -78,7 +96,7 @@ internal sealed class DurableFileStream(FileStream inner, bool fsyncOnFlush) : S
                 }
             }
 
-            return true;
+            return _writtenEnd >= end;
         }
     }
 

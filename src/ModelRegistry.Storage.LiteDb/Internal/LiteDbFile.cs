@@ -111,7 +111,15 @@ internal sealed class LiteDbFile : IDisposable
 
         // The virtual length counts pages still queued for the writer thread; a checkpoint inside the commit resets it.
         var logEnd = (long)Database.GetCollection("$database").FindAll().First()["logFileSize"].AsInt32;
-        if (!_log.WaitUntilWritten(logEnd, TimeSpan.FromSeconds(30)))
+        var written = _log.WaitUntilWritten(logEnd, TimeSpan.FromSeconds(30));
+        if (_log.WriteFailure is { } failure)
+        {
+            throw new ModelRegistryException(ErrorCode.StorageUnavailable,
+                $"The LiteDB registry file '{DisplayName}' could not write its log ({failure.Message}); the last change is not on disk. Free space or fix the disk, then dispose the registry and open it again.",
+                Subject(DisplayName), failure);
+        }
+
+        if (!written)
         {
             throw new ModelRegistryException(ErrorCode.StorageUnavailable,
                 $"The LiteDB registry file '{DisplayName}' did not finish writing its log within 30 seconds; the last change may not be on disk. Check the disk, then reopen the store.",
@@ -149,8 +157,21 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Engines whose log write failed (a full disk), kept reachable for the life of the process. LiteDB 5 leaves the
+    /// transaction that was committing active when its writer fails; once the engine is unreachable that transaction's
+    /// finalizer throws ("discarded page must be writable") on the finalizer thread, which ends the whole host process.
+    /// One engine per such failure is a small price.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<LiteDatabase> FailedEngines = [];
+
     private void Close()
     {
+        if (_log?.WriteFailure is not null)
+        {
+            FailedEngines.Add(Database);
+        }
+
         // LiteDB checkpoints the log into the data file on dispose. The data file stays locked until the empty log is
         // deleted, so no other process can open the pair in between.
         Database.Dispose();

@@ -8,6 +8,10 @@ internal static class StorageErrors
     /// <summary>The typed error for a failure, or <see langword="null"/> when it should propagate unchanged.</summary>
     public static ModelRegistryException? Translate(Exception ex, string file) => ex switch
     {
+        // LiteDB closes its engine after a failed background write (a full disk): later calls hit its disposed locks.
+        // The store's own ObjectDisposedException (used after Dispose) propagates unchanged.
+        ObjectDisposedException disposed when disposed.ObjectName?.StartsWith("ModelRegistry.", StringComparison.Ordinal) != true =>
+            new ModelRegistryException(ErrorCode.StorageUnavailable, $"The LiteDB registry file '{file}' was closed after an earlier failure; dispose the registry and open it again.", innerException: ex),
         ModelRegistryException or OperationCanceledException or ObjectDisposedException or ArgumentException => null,
         LiteException { ErrorCode: LiteException.INDEX_DUPLICATE_KEY } =>
             new ModelRegistryException(ErrorCode.AlreadyExists, $"The LiteDB registry file '{file}' already holds a record with this key ({ex.Message}).", innerException: ex),

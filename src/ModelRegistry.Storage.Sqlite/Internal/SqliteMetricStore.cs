@@ -14,7 +14,8 @@ namespace ModelRegistry.Storage.Sqlite.Internal;
 /// <remarks>
 /// Every write is one <c>BEGIN IMMEDIATE</c> transaction (all or nothing, serialised with other processes); an append
 /// binds each point to one reused prepared <c>INSERT</c>. Reads stream from a parameterised <c>SELECT</c> on a pooled
-/// read connection (WAL: they never block writers), ordered by series so a batch always holds one series.
+/// read connection (WAL: they never block writers); raw points are grouped into one-series batches in memory by
+/// <see cref="SqlitePointReader"/>, not sorted by SQLite.
 /// </remarks>
 internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStore
 {
@@ -106,13 +107,11 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var batchSize = Math.Clamp(query.BatchSize, 1, 100_000);
-        var columns = query.IncludeDetails
-            ? "model, version, binding, metric, ts, value, unit, request_id, dimensions"
-            : "model, version, binding, metric, ts, value";
+        var columns = query.IncludeDetails ? SqlitePointReader.Columns + SqlitePointReader.DetailColumns : SqlitePointReader.Columns;
 
-        // Ordered by series (the index gives model, version, metric), so each series arrives as one run.
-        var (sql, args) = Select(columns, "metric_points", "ts", query, "ORDER BY model, version, metric, binding");
-        await foreach (var batch in StreamAsync<MetricPointBatch>(sql, args, r => new PointCursor(r, query.IncludeDetails, batchSize).Next, cancellationToken).ConfigureAwait(false))
+        // No ORDER BY: the reader groups rows by series itself (see SqlitePointReader).
+        var (sql, args) = Select(columns, "metric_points", "ts", query, null);
+        await foreach (var batch in StreamAsync(s => new PointCursor(new SqlitePointReader(s.Connection, sql, args, query, batchSize)), cancellationToken).ConfigureAwait(false))
         {
             yield return batch;
         }
@@ -124,27 +123,26 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
         var (sql, args) = Select("model, version, binding, metric, hour, count, sum, mean, m2, min, max, sketch", "metric_rollups", "hour", query, null);
-        await foreach (var row in StreamAsync<MetricRollupRecord>(sql, args, r => new RollupCursor(r).Next, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in StreamAsync(s => new RollupCursor(s.Command(sql, args).ExecuteReader()), cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }
     }
 
     /// <summary>
-    /// Streams a SELECT through a cursor: on a file, from a rented read session while the caller iterates; on
+    /// Streams a query through a cursor: on a file, from a rented read session while the caller iterates; on
     /// <c>:memory:</c>, whose single connection serves every call, everything is read in one turn instead of held.
     /// </summary>
-    private async IAsyncEnumerable<T> StreamAsync<T>(string sql, List<object> args, Func<SqliteDataReader, Func<T?>> openCursor, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> StreamAsync<T>(Func<SqliteSession, ICursor<T>> open, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         if (_store.IsMemory)
         {
-            var all = await _store.ReadMetrics((sql, args, openCursor), static (s, a) =>
+            var all = await _store.ReadMetrics(open, static (s, open) =>
             {
-                using var reader = s.Command(a.sql, a.args).ExecuteReader();
-                var next = a.openCursor(reader);
+                using var cursor = open(s);
                 var items = new List<T>();
-                while (next() is { } item)
+                while (cursor.Next() is { } item)
                 {
                     items.Add(item);
                 }
@@ -161,15 +159,14 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         }
 
         var session = _store.RentMetricSession();
-        SqliteDataReader? reader = null;
+        ICursor<T>? cursor = null;
         try
         {
-            reader = Guard((session, sql, args), static a => a.session.Command(a.sql, a.args).ExecuteReader());
-            var next = openCursor(reader);
+            cursor = Guard((session, open), static a => a.open(a.session));
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var item = Guard(next, static n => n());
+                var item = Guard(cursor, static c => c.Next());
                 if (item is null)
                 {
                     break;
@@ -180,7 +177,7 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
         }
         finally
         {
-            reader?.Dispose();
+            cursor?.Dispose();
             _store.ReturnMetricSession(session);
         }
     }
@@ -334,67 +331,26 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
             : new MetricSeries(model, version, binding, metric);
     }
 
-    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    /// <summary>Cuts a series-ordered reader into batches of one series and at most the batch size.</summary>
-    private sealed class PointCursor(SqliteDataReader reader, bool details, int batchSize)
+        /// <summary>A forward-only source of items that owns what it reads from.</summary>
+    private interface ICursor<out T> : IDisposable
+        where T : class
     {
-        private bool _started;
-        private bool _hasRow;
-        private MetricSeries? _series;
+        T? Next();
+    }
 
-        public MetricPointBatch? Next()
-        {
-            if (!_started)
-            {
-                _started = true;
-                _hasRow = reader.Read();
-            }
+    /// <summary>Raw points, batch by batch.</summary>
+    private sealed class PointCursor(SqlitePointReader reader) : ICursor<MetricPointBatch>
+    {
+        public MetricPointBatch? Next() => reader.Next();
 
-            if (!_hasRow)
-            {
-                return null;
-            }
-
-            var series = _series = SeriesOf(reader, _series);
-            var capacity = Math.Min(batchSize, 1024);
-            var timestamps = new List<long>(capacity);
-            var values = new List<double>(capacity);
-            List<string?>? units = details ? new(capacity) : null;
-            List<string?>? requestIds = details ? new(capacity) : null;
-            List<string?>? dimensions = details ? new(capacity) : null;
-            do
-            {
-                timestamps.Add(reader.GetInt64(4));
-                values.Add(reader.GetDouble(5));
-                if (details)
-                {
-                    units!.Add(NullableString(reader, 6));
-                    requestIds!.Add(NullableString(reader, 7));
-                    dimensions!.Add(NullableString(reader, 8));
-                }
-
-                _hasRow = reader.Read();
-                if (_hasRow)
-                {
-                    _series = SeriesOf(reader, series);
-                }
-            }
-            while (_hasRow && ReferenceEquals(_series, series) && values.Count < batchSize);
-
-            return new MetricPointBatch(
-                series,
-                timestamps.ToArray(),
-                values.ToArray(),
-                details ? units!.ToArray() : default,
-                details ? requestIds!.ToArray() : default,
-                details ? dimensions!.ToArray() : default);
-        }
+        public void Dispose() => reader.Dispose();
     }
 
     /// <summary>Reads roll-up rows one at a time.</summary>
-    private sealed class RollupCursor(SqliteDataReader reader)
+    private sealed class RollupCursor(SqliteDataReader reader) : ICursor<MetricRollupRecord>
     {
+        public void Dispose() => reader.Dispose();
+
         private MetricSeries? _series;
 
         public MetricRollupRecord? Next()

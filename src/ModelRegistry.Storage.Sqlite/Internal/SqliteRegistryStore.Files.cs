@@ -8,7 +8,7 @@ internal sealed partial class SqliteRegistryStore
 {
     private static void CheckHeader(string file)
     {
-        Span<byte> header = stackalloc byte[16];
+        Span<byte> header = stackalloc byte[100];
         long length;
         int read;
         try
@@ -32,9 +32,44 @@ internal sealed partial class SqliteRegistryStore
             throw SqliteErrors.Corrupted(file, "the file is empty (0 bytes)");
         }
 
-        if (read < header.Length || !header.SequenceEqual("SQLite format 3\0"u8))
+        if (read < 16 || !header[..16].SequenceEqual("SQLite format 3\0"u8))
         {
             throw SqliteErrors.Corrupted(file, "the file does not start with the SQLite header, so it is another format (for example a LiteDB file) or damaged");
+        }
+
+        CheckLength(file, header[..read], length);
+    }
+
+    /// <summary>
+    /// Refuses a file cut short. SQLite reads missing pages as zeros and would answer from a truncated file with
+    /// altered records; the header says how long the file must be. Only without a write-ahead log: while one holds
+    /// frames the main file may legitimately be shorter (a checkpoint was interrupted), and SQLite recovers it.
+    /// </summary>
+    private static void CheckLength(string file, ReadOnlySpan<byte> header, long length)
+    {
+        var wal = new FileInfo(file + "-wal");
+        if (header.Length < 100 || (wal.Exists && wal.Length > 0))
+        {
+            return;
+        }
+
+        var pageSize = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(header[16..]) is var raw && raw == 1 ? 65_536 : raw;
+        if (pageSize < 512 || (pageSize & (pageSize - 1)) != 0)
+        {
+            throw SqliteErrors.Corrupted(file, $"the header names an impossible page size ({pageSize})");
+        }
+
+        if (length % pageSize != 0)
+        {
+            throw SqliteErrors.Corrupted(file, $"its length ({length} bytes) is not a whole number of {pageSize}-byte pages, so it was truncated or damaged");
+        }
+
+        // The page count in the header is valid only when the change counter matches version-valid-for (file format spec 1.3.7).
+        var pages = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(header[28..]);
+        var counterMatches = header.Slice(24, 4).SequenceEqual(header.Slice(92, 4));
+        if (counterMatches && pages > 0 && (long)pages * pageSize > length)
+        {
+            throw SqliteErrors.Corrupted(file, $"the header says it holds {pages} pages but the file has only {length / pageSize}, so it was truncated");
         }
     }
 

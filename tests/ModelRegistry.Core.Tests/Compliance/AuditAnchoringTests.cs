@@ -258,6 +258,44 @@ public sealed class AuditAnchoringTests
     }
 
     [Fact]
+    public async Task The_export_writes_only_asynchronously_so_an_http_response_body_accepts_it()
+    {
+        var (host, _) = await SeedAsync();
+        await using var __ = host;
+        using var body = new AsyncOnlyStream();
+        (await host.Compliance.ExportAuditAsync(body)).Should().Be(10);
+        Encoding.UTF8.GetString(body.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(10);
+    }
+
+    /// <summary>Like ASP.NET Core's response body: synchronous writes are refused.</summary>
+    private sealed class AsyncOnlyStream : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override void WriteByte(byte value) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override void Flush() => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            base.Write(buffer, offset, count);
+            return Task.CompletedTask;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            // MemoryStream's span overload would call back into the refusing Write(byte[], ...) of this subclass.
+            var bytes = buffer.ToArray();
+            base.Write(bytes, 0, bytes.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
     public async Task The_trail_is_queried_by_subject_actor_action_and_window_with_paging()
     {
         var (host, _) = await SeedAsync();

@@ -232,7 +232,7 @@ public sealed class ComplianceChecksTests
     public async Task Fairness_without_per_group_results_fails_at_high_risk_and_warns_at_limited(RiskTier tier, ComplianceOutcome expected)
     {
         await using var host = ComplianceHost.Create();
-        await host.RegisterCompliantAsync(tier: tier, metrics: new Dictionary<string, double> { ["accuracy"] = 0.95 });
+        await host.RegisterCompliantAsync(tier: tier, metrics: new Dictionary<string, double> { ["accuracy"] = 0.95 }, observed: false);
         var result = await host.CheckAsync(BuiltInChecks.Fairness);
         result.Outcome.Should().Be(expected);
         if (expected != ComplianceOutcome.NotApplicable)
@@ -259,7 +259,7 @@ public sealed class ComplianceChecksTests
         await using var host = ComplianceHost.Create();
         await host.RegisterCompliantAsync();
         (await host.CheckAsync(BuiltInChecks.Bias)).Outcome.Should().Be(ComplianceOutcome.Pass);
-        await host.RegisterCompliantAsync(version: "1.1.0", metrics: new Dictionary<string, double> { [Sel("female")] = 0.5, [Sel("male")] = 0.5 });
+        await host.RegisterCompliantAsync(version: "1.1.0", metrics: new Dictionary<string, double> { [Sel("female")] = 0.5, [Sel("male")] = 0.5 }, observed: false);
         var result = await host.CheckAsync(BuiltInChecks.Bias, version: "1.1.0");
         result.Outcome.Should().Be(ComplianceOutcome.Fail);
         result.Findings.Should().Contain(f => f.Code == "bias.no_group_results");

@@ -114,17 +114,43 @@ internal sealed class FakeLineageTracker : ILineageTracker
     public Task<LineagePath?> FindPathAsync(string fromId, string toId, LineageDirection direction = LineageDirection.Both, LineageQuery? query = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 }
 
-/// <summary>A stand-in for the performance tracker that answers statistics from fixed values.</summary>
+/// <summary>
+/// A stand-in for the performance tracker: statistics of fixed values per kind (<see cref="Values"/>), or of recorded
+/// points filtered like the real tracker (subject, metric, half-open window, dimensions).
+/// </summary>
 internal sealed class FakePerformanceTracker : IPerformanceTracker
 {
     public Dictionary<MetricKind, double[]> Values { get; } = [];
 
+    public List<MetricPoint> Points { get; } = [];
+
     public List<MetricQuery> Queries { get; } = [];
+
+    /// <summary>Records <paramref name="count"/> 0/1 outcomes whose mean is <paramref name="rate"/> (rounded to whole points).</summary>
+    public FakePerformanceTracker ObserveRate(string model, string version, MetricKey metric, string attribute, string group, double rate, int count, DateTimeOffset at)
+    {
+        var ones = (int)Math.Round(rate * count);
+        return Observe(model, version, metric, Enumerable.Range(0, count).Select(i => i < ones ? 1.0 : 0.0), at, new Dictionary<string, string> { [attribute] = group });
+    }
+
+    public FakePerformanceTracker Observe(string model, string version, MetricKey metric, IEnumerable<double> values, DateTimeOffset at, IReadOnlyDictionary<string, string>? dimensions = null)
+    {
+        Points.AddRange(values.Select(v => new MetricPoint { ModelName = model, Version = version, Kind = metric.Kind, CustomName = metric.CustomName, Value = v, Timestamp = at, Dimensions = dimensions }));
+        return this;
+    }
 
     public Task<MetricStatistics> GetStatisticsAsync(MetricQuery query, CancellationToken cancellationToken = default)
     {
         Queries.Add(query);
-        if (!Values.TryGetValue(query.Metric.Kind, out var values) || values.Length == 0)
+        var values = Values.TryGetValue(query.Metric.Kind, out var fixedValues) && query.Dimensions is null
+            ? fixedValues
+            : [.. Points.Where(p => string.Equals(p.ModelName, query.Subject.ModelName, StringComparison.OrdinalIgnoreCase)
+                    && p.Version == query.Subject.Version
+                    && new MetricKey(p.Kind, p.CustomName) == query.Metric
+                    && query.Window.Contains(p.Timestamp!.Value)
+                    && (query.Dimensions ?? new Dictionary<string, string>()).All(d => p.Dimensions is not null && p.Dimensions.TryGetValue(d.Key, out var v) && v == d.Value))
+                .Select(p => p.Value)];
+        if (values.Length == 0)
         {
             return Task.FromResult(MetricStatistics.Empty);
         }

@@ -140,7 +140,8 @@ internal sealed class ComplianceHost : IAsyncDisposable
         IReadOnlyDictionary<string, string>? modelTags = null,
         IReadOnlyDictionary<string, double>? metrics = null,
         IReadOnlyList<ModelArtifact>? artifacts = null,
-        string version = "1.0.0")
+        string version = "1.0.0",
+        bool observed = true)
     {
         if (await Services.GetRequiredService<IRegistryStore>().FindModelAsync(name, CancellationToken.None) is null)
         {
@@ -164,7 +165,23 @@ internal sealed class ComplianceHost : IAsyncDisposable
             ProviderBindings = [new ProviderBindingRequest { Provider = ModelProviders.SelfHosted, ProviderModelId = name, Endpoint = "https://ml.internal/fraud" }],
         });
         Lineage?.TrainedOn(name, version, "customers-2026", personalData: true, categories: "email");
+        if (observed)
+        {
+            ObserveCompliantTraffic(name, version);
+        }
+
         return created;
+    }
+
+    /// <summary>40 observed outcomes per gender within the default fairness and bias bounds, recorded now.</summary>
+    public void ObserveCompliantTraffic(string name = "fraud", string version = "1.0.0")
+    {
+        var now = Time.GetUtcNow();
+        Performance?
+            .ObserveRate(name, version, MetricKey.Custom(GroupMetrics.SelectionRate), "gender", "female", 0.45, 40, now)
+            .ObserveRate(name, version, MetricKey.Custom(GroupMetrics.SelectionRate), "gender", "male", 0.5, 40, now)
+            .ObserveRate(name, version, MetricKey.Custom(GroupMetrics.FalsePositiveRate), "gender", "female", 0.05, 40, now)
+            .ObserveRate(name, version, MetricKey.Custom(GroupMetrics.FalsePositiveRate), "gender", "male", 0.075, 40, now);
     }
 
     public async Task<ComplianceCheckResult> CheckAsync(string check, string model = "fraud", string version = "1.0.0", ModelStage target = ModelStage.Production)

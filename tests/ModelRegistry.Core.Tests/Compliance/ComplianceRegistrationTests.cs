@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ModelRegistry.Compliance;
+using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Core.Tests.Compliance;
@@ -20,6 +21,14 @@ public sealed class ComplianceRegistrationTests
         { "RequiredDocumentationFields", o => o.RequiredDocumentationFields = [" "] },
         { "DefaultRoles", o => o.DefaultRoles = (ComplianceRoles)1024 },
         { "CheckpointKeyId", o => o.CheckpointKeyId = "" },
+        { "GroupResultsRequiredFrom", o => o.GroupResultsRequiredFrom = (RiskTier)9 },
+        { "ObservedMetricsWindow", o => o.ObservedMetricsWindow = TimeSpan.Zero },
+        { "MinimumObservedSamples", o => o.MinimumObservedSamples = 0 },
+        { "ObservedMetricsRequiredFor", o => o.ObservedMetricsRequiredFor = [(ModelStage)42] },
+        { "ObservedThresholds", o => o.ObservedThresholds = [new ObservedMetricThreshold(MetricKey.Latency)] },
+        { "ObservedThresholds", o => o.ObservedThresholds = [new ObservedMetricThreshold(MetricKey.Custom("no spaces"), Maximum: 1)] },
+        { "ObservedThresholds", o => o.ObservedThresholds = [new ObservedMetricThreshold(MetricKey.Latency, Minimum: 2, Maximum: 1)] },
+        { "CheckScopes['fairness']", o => o.CheckScopes = new Dictionary<string, ComplianceCheckScope> { [BuiltInChecks.Fairness] = new([RiskTier.High], null!) } },
     };
 
     [Theory]

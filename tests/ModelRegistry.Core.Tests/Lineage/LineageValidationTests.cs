@@ -41,6 +41,8 @@ public sealed class LineageValidationTests
         { "Metadata", Node("dataset:x", LineageNodeKind.Dataset) with { Metadata = "not json" } },
         { "Metadata", Node("dataset:x", LineageNodeKind.Dataset) with { Metadata = "[1,2]" } },
         { "Metadata", Node("dataset:x", LineageNodeKind.Dataset) with { Metadata = $$"""{"blob":"{{new string('x', 70_000)}}"}""" } },
+        { "Metadata", Node("dataset:x", LineageNodeKind.Dataset) with { Metadata = "{\"a\":\"\uD800\"}" } },
+        { "Metadata", Node("dataset:x", LineageNodeKind.Dataset) with { Metadata = "\uDC00" } },
         { "CreatedBy", Node("dataset:x", LineageNodeKind.Dataset) with { CreatedBy = "" } },
     };
 

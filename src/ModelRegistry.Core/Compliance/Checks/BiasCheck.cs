@@ -1,69 +1,31 @@
 using Microsoft.Extensions.Options;
 using ModelRegistry.Compliance.Internal;
-using ModelRegistry.Registry;
 
 namespace ModelRegistry.Compliance.Checks;
 
 /// <summary>
-/// Bias in errors (equalised-odds style): for every per-group true-positive rate, false-positive rate and error rate in
-/// the evaluation results (<c>tpr[attribute=group]</c>, <c>fpr[...]</c>, <c>error_rate[...]</c>), the gap between the
-/// highest and lowest group must be at most <see cref="ComplianceOptions.MaximumErrorRateGap"/>. No per-group error
-/// results fails at High risk and warns otherwise.
+/// Bias in errors (equalised-odds style): for every per-group true-positive rate, false-positive rate, error rate and
+/// accuracy — evaluated (<c>tpr[attribute=group]</c>, ...) and observed (custom metrics <c>tpr</c>, <c>fpr</c>,
+/// <c>error_rate</c> and the Accuracy kind, with the dimension <c>attribute=group</c>) — the gap between the highest and
+/// lowest group must be at most <see cref="ComplianceOptions.MaximumErrorRateGap"/>. Missing data: see <see cref="GroupMetricsCheck"/>.
 /// </summary>
-internal sealed class BiasCheck(IOptions<ComplianceOptions> options) : IComplianceCheck
+internal sealed class BiasCheck(IOptions<ComplianceOptions> options) : GroupMetricsCheck(options.Value)
 {
-    private const double Tolerance = 1e-9;
-    private readonly ComplianceOptions _options = options.Value;
+    public override string Name => BuiltInChecks.Bias;
 
-    public string Name => BuiltInChecks.Bias;
+    protected override IReadOnlyList<string> Metrics => GroupAnalysis.BiasMetrics;
 
-    public string Version => "1.0";
+    protected override string ResultsName => "error rates or accuracy";
 
-    public IReadOnlyCollection<RiskTier> RiskTiers => CheckScope.LimitedAndAbove;
-
-    public IReadOnlyCollection<ModelStage> TargetStages => CheckScope.GatedStages;
-
-    public async ValueTask<ComplianceEvaluation> EvaluateAsync(ComplianceContext context, CancellationToken cancellationToken)
+    protected override void Judge(GroupComparison c, string where, CheckFindings f)
     {
-        var f = new CheckFindings();
-        var comparisons = GroupAnalysis.Compare(await context.GetEvaluationsAsync(cancellationToken), GroupAnalysis.BiasMetrics);
-        if (comparisons.Count == 0)
+        if (c.Difference > Options.MaximumErrorRateGap + Tolerance)
         {
-            f.Evidence("evaluations", "tpr|fpr|error_rate[attribute=group]", null);
-            f.Add(
-                CheckScope.AtLeastHigh(context.Model.RiskTier) ? FindingSeverity.Error : FindingSeverity.Warning,
-                "bias.no_group_results",
-                $"No per-group error rates are on record for version {context.Version.Version}; record an evaluation with metrics named like {GroupMetrics.Name(GroupMetrics.FalsePositiveRate, "gender", "female")} for every protected group."
-                + (context.Lineage is null ? " No lineage tracker is registered, so evaluation nodes could not be read." : string.Empty));
-            return f.Build();
+            f.Error("bias.error_rate_gap", $"The gap in {where} is {CheckFindings.Format(c.Difference)} ({GroupAnalysis.Describe(c.Groups)}), above the bound of {CheckFindings.Format(Options.MaximumErrorRateGap)}.");
         }
-
-        foreach (var c in comparisons)
+        else
         {
-            foreach (var (group, value) in c.Groups)
-            {
-                f.Evidence(c.Source, GroupMetrics.Name(c.Metric, c.Attribute, group), value);
-            }
-
-            var where = $"{c.Metric} by '{c.Attribute}' in {c.Source}";
-            if (c.Groups.Count < 2)
-            {
-                f.Warning("bias.single_group", $"Only one group is evaluated for {where}; add the other groups to compare them.");
-            }
-            else if (c.Groups.Values.Any(v => v is < 0 or > 1))
-            {
-                f.Error("bias.not_a_rate", $"The values for {where} are not all fractions in [0, 1] ({GroupAnalysis.Describe(c.Groups)}).");
-            }
-            else if (c.Difference > _options.MaximumErrorRateGap + Tolerance)
-            {
-                f.Error("bias.error_rate_gap", $"The gap in {where} is {CheckFindings.Format(c.Difference)} ({GroupAnalysis.Describe(c.Groups)}), above the bound of {CheckFindings.Format(_options.MaximumErrorRateGap)}.");
-            }
-            else
-            {
-                f.Info("bias.gap_ok", $"The gap in {where} is {CheckFindings.Format(c.Difference)}.");
-            }
+            f.Info("bias.gap_ok", $"The gap in {where} is {CheckFindings.Format(c.Difference)}.");
         }
-
-        return f.Build();
     }
 }

@@ -56,8 +56,12 @@ internal sealed partial class ComplianceManager
     internal static async Task WriteJsonLineAsync<T>(Stream destination, T value, CancellationToken cancellationToken)
     {
         await JsonSerializer.SerializeAsync(destination, value, ComplianceJson.Compact, cancellationToken);
-        destination.WriteByte((byte)'\n');
+
+        // Asynchronously too: an HTTP response body (ASP.NET Core) refuses synchronous writes.
+        await destination.WriteAsync(LineFeed, cancellationToken);
     }
+
+    private static readonly ReadOnlyMemory<byte> LineFeed = new[] { (byte)'\n' };
 
     public async Task<AuditTrailVerification> VerifyAuditTrailAsync(AuditVerificationOptions? options = null, CancellationToken cancellationToken = default)
     {

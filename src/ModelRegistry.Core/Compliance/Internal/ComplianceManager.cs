@@ -100,13 +100,14 @@ internal sealed partial class ComplianceManager : IComplianceManager
         foreach (var check in Checks)
         {
             ComplianceEvaluation evaluation;
-            if (!check.RiskTiers.Contains(model.RiskTier))
+            var (tiers, stages) = _options.CheckScopes.TryGetValue(check.Name, out var scope) ? (scope.RiskTiers, scope.TargetStages) : (check.RiskTiers, check.TargetStages);
+            if (!tiers.Contains(model.RiskTier))
             {
-                evaluation = ComplianceEvaluation.NotApplicable($"'{check.Name}' applies to {string.Join(", ", check.RiskTiers)} risk, not {model.RiskTier}.");
+                evaluation = ComplianceEvaluation.NotApplicable($"'{check.Name}' applies to {string.Join(", ", tiers)} risk, not {model.RiskTier}.");
             }
-            else if (!check.TargetStages.Contains(target))
+            else if (!stages.Contains(target))
             {
-                evaluation = ComplianceEvaluation.NotApplicable($"'{check.Name}' applies on the way to {string.Join(", ", check.TargetStages)}, not {target}.");
+                evaluation = ComplianceEvaluation.NotApplicable($"'{check.Name}' applies on the way to {string.Join(", ", stages)}, not {target}.");
             }
             else
             {

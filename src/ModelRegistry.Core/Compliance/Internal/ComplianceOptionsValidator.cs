@@ -70,6 +70,59 @@ internal sealed class ComplianceOptionsValidator : IValidateOptions<ComplianceOp
             }
         }
 
+        if (!Enum.IsDefined(options.GroupResultsRequiredFrom))
+        {
+            failures.Add($"ComplianceOptions.GroupResultsRequiredFrom has the undefined value {options.GroupResultsRequiredFrom}.");
+        }
+
+        if (options.ObservedMetricsWindow < TimeSpan.FromMinutes(1) || options.ObservedMetricsWindow > TimeSpan.FromDays(3660))
+        {
+            failures.Add($"ComplianceOptions.ObservedMetricsWindow is {options.ObservedMetricsWindow}; it must be between 1 minute and 3,660 days.");
+        }
+
+        if (options.MinimumObservedSamples is < 1 or > 1_000_000)
+        {
+            failures.Add($"ComplianceOptions.MinimumObservedSamples is {options.MinimumObservedSamples}; it must be between 1 and 1,000,000.");
+        }
+
+        if (options.ObservedMetricsRequiredFor is null || options.ObservedMetricsRequiredFor.Any(s => !Enum.IsDefined(s)))
+        {
+            failures.Add("ComplianceOptions.ObservedMetricsRequiredFor must list defined stages (it may be empty).");
+        }
+
+        if (options.ObservedThresholds is null)
+        {
+            failures.Add("ComplianceOptions.ObservedThresholds must not be null.");
+        }
+        else
+        {
+            foreach (var t in options.ObservedThresholds)
+            {
+                if (t is null || t.Metric is null || !ObservedMetrics.IsValidKey(t.Metric) || !Enum.IsDefined(t.Statistic) || (t.Minimum is null && t.Maximum is null)
+                    || (t.Minimum is { } min && !double.IsFinite(min)) || (t.Maximum is { } max && !double.IsFinite(max))
+                    || (t.Minimum > t.Maximum))
+                {
+                    failures.Add($"ComplianceOptions.ObservedThresholds has an invalid entry ({t}); each needs a valid metric key, a defined statistic and a finite minimum and/or maximum, minimum ≤ maximum.");
+                }
+            }
+        }
+
+        if (options.CheckScopes is null)
+        {
+            failures.Add("ComplianceOptions.CheckScopes must not be null.");
+        }
+        else
+        {
+            foreach (var (check, scope) in options.CheckScopes)
+            {
+                if (string.IsNullOrWhiteSpace(check) || scope?.RiskTiers is null || scope.TargetStages is null
+                    || scope.RiskTiers.Any(t => !Enum.IsDefined(t)) || scope.TargetStages.Any(s => !Enum.IsDefined(s)))
+                {
+                    failures.Add($"ComplianceOptions.CheckScopes['{check}'] is invalid; give a check name and defined risk tiers and target stages (turn a check off with DisabledChecks instead).");
+                }
+            }
+        }
+
         if (options.RequiredDocumentationFields is null || options.RequiredDocumentationFields.Any(string.IsNullOrWhiteSpace))
         {
             failures.Add("ComplianceOptions.RequiredDocumentationFields must list non-empty tag keys.");

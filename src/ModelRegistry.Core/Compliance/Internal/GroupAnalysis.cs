@@ -5,7 +5,7 @@ internal static class GroupAnalysis
 {
     public static readonly string[] FairnessMetrics = [GroupMetrics.SelectionRate];
 
-    public static readonly string[] BiasMetrics = [GroupMetrics.TruePositiveRate, GroupMetrics.FalsePositiveRate, GroupMetrics.ErrorRate];
+    public static readonly string[] BiasMetrics = [GroupMetrics.TruePositiveRate, GroupMetrics.FalsePositiveRate, GroupMetrics.ErrorRate, GroupMetrics.Accuracy];
 
     /// <summary>Groups every per-group metric of each result by (metric, attribute) and compares the groups.</summary>
     public static IReadOnlyList<GroupComparison> Compare(IEnumerable<EvaluationResult> results, IReadOnlyCollection<string>? metrics = null)

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using ModelRegistry.Audit;
 using ModelRegistry.Storage;
 
@@ -38,6 +40,29 @@ internal static class LineageDocuments
     public static LineageNode ReadNode(StoredDocument document) => StoreSerializer.Deserialize<LineageNode>(document.Json);
 
     public static LineageEdge ReadEdge(StoredDocument document) => StoreSerializer.Deserialize<LineageEdge>(document.Json);
+
+    /// <summary>A node from its stored UTF-8 JSON (the bulk load path; same result and errors as the string form).</summary>
+    public static LineageNode ReadNode(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LineageNode>(utf8Json, StoreSerializer.Options)
+                ?? throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"A stored {nameof(LineageNode)} is empty; the store is damaged.");
+        }
+        catch (JsonException)
+        {
+            return StoreSerializer.Deserialize<LineageNode>(Encoding.UTF8.GetString(utf8Json));
+        }
+    }
+
+    /// <summary>
+    /// An edge from its stored UTF-8 JSON, read field by field with ids and actors taken from <paramref name="strings"/>
+    /// (so 500,000 edges share their nodes' id strings instead of holding a copy each). Anything this reader does not
+    /// expect (an unknown or escaped property name, a kind written differently) goes through the serializer instead, so
+    /// the result and the errors are those of <see cref="ReadEdge(StoredDocument)"/>.
+    /// </summary>
+    public static LineageEdge ReadEdge(ReadOnlySpan<byte> utf8Json, StringPool strings)
+        => EdgeReader.TryRead(utf8Json, strings) ?? StoreSerializer.Deserialize<LineageEdge>(Encoding.UTF8.GetString(utf8Json));
 
     public static AuditDraft NodeRecorded(LineageNode node, DateTimeOffset at, string actor)
         => new(at, actor, NodeRecordedAction, node.Id, StoreSerializer.Serialize(node));

@@ -547,44 +547,54 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     private async Task LoadLockedAsync(long sequence, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var nodeDocuments = await _store.ListDocumentsAsync(new DocumentQuery(LineageDocuments.NodeCollection), cancellationToken);
-        var edgeDocuments = await _store.ListDocumentsAsync(new DocumentQuery(LineageDocuments.EdgeCollection), cancellationToken);
-
-        var nodes = new Dictionary<string, LineageNode>(nodeDocuments.Count, StringComparer.OrdinalIgnoreCase);
-        foreach (var document in nodeDocuments)
-        {
-            var node = LineageDocuments.ReadNode(document);
-            if (!RegistryNodes.IsRegistryId(node.Id) && !nodes.TryAdd(node.Id, node))
+        var nodes = new Dictionary<string, LineageNode>(StringComparer.OrdinalIgnoreCase);
+        await ReadCollectionAsync(
+            LineageDocuments.NodeCollection,
+            static json => LineageDocuments.ReadNode(json),
+            LineageDocuments.ReadNode,
+            (node, _) =>
             {
-                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
-            }
+                if (!RegistryNodes.IsRegistryId(node.Id) && !nodes.TryAdd(node.Id, node))
+                {
+                    throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
+                }
+            },
+            cancellationToken);
+
+        // Edges name their ends by id: the pool hands them the nodes' own id strings instead of a copy per edge.
+        var strings = new StringPool(nodes.Count);
+        foreach (var id in nodes.Keys)
+        {
+            strings.Add(id);
         }
 
         // Registry ends, each with the earliest edge touching it (the creation time of a deleted version or model).
         var registryEnds = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
-        var edges = new List<LineageEdge>(edgeDocuments.Count);
-        foreach (var document in edgeDocuments)
-        {
-            var edge = LineageDocuments.ReadEdge(document);
-            var complete = true;
-            foreach (var end in new[] { edge.From, edge.To })
+        var edges = new List<LineageEdge>();
+        await ReadCollectionAsync(
+            LineageDocuments.EdgeCollection,
+            json => LineageDocuments.ReadEdge(json, strings),
+            LineageDocuments.ReadEdge,
+            (edge, changeSequence) =>
             {
-                if (RegistryNodes.IsRegistryId(end))
+                if (HeldEnd(edge, edge.From, changeSequence) & HeldEnd(edge, edge.To, changeSequence))
                 {
-                    registryEnds[end] = registryEnds.TryGetValue(end, out var earliest) && earliest < edge.CreatedAt ? earliest : edge.CreatedAt;
+                    edges.Add(edge);
                 }
-                else if (!nodes.ContainsKey(end))
-                {
-                    complete = document.ChangeSequence > sequence
-                        ? false
-                        : throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but '{end}' is not a stored node; the store is damaged.", end);
-                }
+            },
+            cancellationToken);
+
+        bool HeldEnd(LineageEdge edge, string end, long changeSequence)
+        {
+            if (RegistryNodes.IsRegistryId(end))
+            {
+                registryEnds[end] = registryEnds.TryGetValue(end, out var earliest) && earliest < edge.CreatedAt ? earliest : edge.CreatedAt;
+                return true;
             }
 
-            if (complete)
-            {
-                edges.Add(edge);
-            }
+            return nodes.ContainsKey(end) || (changeSequence > sequence
+                ? false
+                : throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but '{end}' is not a stored node; the store is damaged.", end));
         }
 
         var registryNodes = new List<LineageNode>();
@@ -613,6 +623,25 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
 
         Volatile.Write(ref _applied, sequence);
         LogLoaded(_logger, nodes.Count + registryNodes.Count, edges.Count, sequence, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Every document of a collection, parsed and handed to <paramref name="handle"/> with its change sequence: through
+    /// the store's <see cref="IDocumentScanner"/> fast path when it has one (UTF-8 bytes, no string per document),
+    /// otherwise through the listing.
+    /// </summary>
+    private async Task ReadCollectionAsync<T>(string collection, Func<ReadOnlySpan<byte>, T> fromUtf8, Func<StoredDocument, T> fromDocument, Action<T, long> handle, CancellationToken cancellationToken)
+    {
+        if (_store is IDocumentScanner scanner)
+        {
+            await scanner.ScanDocumentsAsync(collection, (json, changeSequence) => handle(fromUtf8(json), changeSequence), cancellationToken);
+            return;
+        }
+
+        foreach (var document in await _store.ListDocumentsAsync(new DocumentQuery(collection), cancellationToken))
+        {
+            handle(fromDocument(document), document.ChangeSequence);
+        }
     }
 
     /// <summary>

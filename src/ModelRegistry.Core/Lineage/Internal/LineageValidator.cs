@@ -171,6 +171,12 @@ internal static partial class LineageValidator
             return;
         }
 
+        // JsonDocument.Parse(string) throws ArgumentException (not JsonException) on a lone surrogate.
+        if (!Validation.IsWellFormed(json))
+        {
+            throw Guard.Invalid(name, $"'{name}' contains an unpaired UTF-16 surrogate or a NUL character; send valid Unicode JSON.");
+        }
+
         var bytes = Encoding.UTF8.GetByteCount(json);
         if (bytes > maxBytes)
         {

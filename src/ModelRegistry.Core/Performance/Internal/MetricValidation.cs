@@ -34,6 +34,12 @@ internal static partial class MetricValidation
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
     private static partial Regex DimensionKeyRegex();
 
+    /// <summary>Whether <paramref name="name"/> is a valid custom metric name (compliance checks validate declarations with it).</summary>
+    public static bool IsCustomName(string? name) => name is not null && CustomNameRegex().IsMatch(name);
+
+    /// <summary>Whether <paramref name="key"/> is a valid dimension key.</summary>
+    public static bool IsDimensionKey(string? key) => key is not null && DimensionKeyRegex().IsMatch(key);
+
     /// <summary>The inclusive range a value of <paramref name="kind"/> must lie in.</summary>
     public static (double Min, double Max) Range(MetricKind kind) => kind switch
     {
