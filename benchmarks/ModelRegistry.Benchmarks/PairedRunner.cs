@@ -101,6 +101,9 @@ internal static class PairedRunner
             }
 
             ratios.Sort();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"// {type.Name}.{candidate.Name}: CPU per op raw {Show(Median(sides[0].CpuTimes))}, registry {Show(Median(sides[1].CpuTimes))}; written per op raw {Median(sides[0].Writes) / 1024:F1} KiB, registry {Median(sides[1].Writes) / 1024:F1} KiB"));
             return string.Create(
                 CultureInfo.InvariantCulture,
                 $"| {type.Name}.{candidate.Name} | {Show(Median(sides[0].Times))} | {Show(Median(sides[1].Times))} | {Median(ratios):F2} | {ratios[0]:F2}–{ratios[^1]:F2} |");
@@ -138,6 +141,24 @@ internal static class PairedRunner
 
         /// <summary>Seconds per operation, one entry per measured batch.</summary>
         public List<double> Times { get; } = [];
+
+        /// <summary>Process CPU seconds per operation (all threads), one entry per batch: less sensitive to fsync latency and load than <see cref="Times"/>.</summary>
+        public List<double> CpuTimes { get; } = [];
+
+        /// <summary>Bytes the process wrote (Linux <c>/proc/self/io</c> wchar) per operation, one entry per batch; 0 elsewhere.</summary>
+        public List<double> Writes { get; } = [];
+
+        private static long WrittenBytes()
+        {
+            const string path = "/proc/self/io";
+            if (!File.Exists(path))
+            {
+                return 0;
+            }
+
+            var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("wchar:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+        }
 
         public void GlobalSetup()
         {
@@ -180,6 +201,8 @@ internal static class PairedRunner
                 setup.Invoke(instance, null);
             }
 
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var written = WrittenBytes();
             var started = Stopwatch.GetTimestamp();
             for (var i = 0; i < invocations; i++)
             {
@@ -187,6 +210,9 @@ internal static class PairedRunner
             }
 
             var elapsed = Stopwatch.GetElapsedTime(started);
+            var operations = (double)invocations * _operationsPerInvoke;
+            CpuTimes.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / operations);
+            Writes.Add((WrittenBytes() - written) / operations);
             foreach (var cleanup in _iterationCleanup)
             {
                 cleanup.Invoke(instance, null);

@@ -69,6 +69,54 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
     }
 
     [Fact]
+    public virtual async Task Latest_version_is_the_highest_precedence_of_that_model_only()
+    {
+        (await Store.FindLatestVersionAsync("m", Ct)).Should().BeNull("the model does not exist");
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0), new PutModel(Model("m2"), 0), new PutModel(Model("mm"), 0)], [Draft("m")]), Ct);
+        (await Store.FindLatestVersionAsync("m", Ct)).Should().BeNull("the model has no versions");
+        foreach (var v in new[] { "1.0.0-rc.10", "1.0.0-rc.2", "0.9.0", "1.0.0-alpha" })
+        {
+            await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", v), 0)], [Draft(v)]), Ct);
+        }
+
+        // Neighbouring models (a longer name, a name that sorts after) must not leak into the answer.
+        await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m2", "9.0.0"), 0), new PutVersion(Version("mm", "8.0.0"), 0)], [Draft("others")]), Ct);
+        (await Store.FindLatestVersionAsync("M", Ct))!.Version.ToString().Should().Be("1.0.0-rc.10");
+        await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.0.0"), 0)], [Draft("release")]), Ct);
+        (await Store.FindLatestVersionAsync("m", Ct))!.Version.ToString().Should().Be("1.0.0");
+        (await Store.FindLatestVersionAsync("m2", Ct))!.Version.ToString().Should().Be("9.0.0");
+    }
+
+    [Fact]
+    public virtual async Task Version_by_content_hash_is_the_lowest_precedence_match_of_that_model()
+    {
+        var a = new string('a', 64);
+        var b = new string('b', 64);
+        await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0), new PutModel(Model("other"), 0)], [Draft("m")]), Ct);
+        (await Store.FindVersionByContentHashAsync("m", a, Ct)).Should().BeNull();
+        await Store.CommitAsync(new StoreTransaction(
+            [
+                new PutVersion(Version("m", "2.0.0") with { ContentHash = a }, 0),
+                new PutVersion(Version("m", "1.1.0") with { ContentHash = a }, 0),
+                new PutVersion(Version("m", "1.0.0") with { ContentHash = b }, 0),
+                new PutVersion(Version("other", "0.1.0") with { ContentHash = new string('c', 64) }, 0),
+            ],
+            [Draft("versions")]), Ct);
+        (await Store.FindVersionByContentHashAsync("M", a, Ct))!.Version.ToString().Should().Be("1.1.0");
+        (await Store.FindVersionByContentHashAsync("m", b, Ct))!.Version.ToString().Should().Be("1.0.0");
+        (await Store.FindVersionByContentHashAsync("m", new string('c', 64), Ct)).Should().BeNull("that hash belongs to another model");
+        (await Store.FindVersionByContentHashAsync("m", new string('A', 64), Ct)).Should().BeNull("hashes compare ordinally");
+        (await Store.FindVersionByContentHashAsync("m", new string('a', 32) + new string('f', 32), Ct)).Should().BeNull("the whole hash must match, not a prefix");
+
+        // A version's hash can change with a replace (the store copies it, never caches a stale one).
+        await Store.CommitAsync(new StoreTransaction([new PutVersion(Version("m", "1.1.0", 2) with { ContentHash = b }, 1)], [Draft("rehash")]), Ct);
+        (await Store.FindVersionByContentHashAsync("m", a, Ct))!.Version.ToString().Should().Be("2.0.0");
+        await Store.CommitAsync(new StoreTransaction([new DeleteModel("m", 1)], [Draft("d")]), Ct);
+        (await Store.FindVersionByContentHashAsync("m", a, Ct)).Should().BeNull();
+        (await Store.FindLatestVersionAsync("m", Ct)).Should().BeNull();
+    }
+
+    [Fact]
     public virtual async Task Stale_version_write_is_a_conflict()
     {
         await Store.CommitAsync(new StoreTransaction([new PutModel(Model("m"), 0), new PutVersion(Version("m", "1.0.0"), 0)], [Draft("c")]), Ct);

@@ -90,7 +90,7 @@ public sealed class SqliteHostileInputTests
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema ORDER BY name)";
         var schema = (string)command.ExecuteScalar()!;
-        command.CommandText = "SELECT (SELECT count(*) FROM model_tags) || '/' || (SELECT count(*) FROM model_owners) || '/' || (SELECT count(*) FROM version_tags) || '/' || (SELECT count(*) FROM version_params) || '/' || (SELECT count(*) FROM version_metrics) || '/' || (SELECT count(*) FROM version_providers) || '/' || (SELECT count(*) FROM audit)";
+        command.CommandText = "SELECT (SELECT count(*) FROM model_tags) || '/' || (SELECT count(*) FROM model_owners) || '/' || (SELECT count(*) FROM version_attrs WHERE kind = 0) || '/' || (SELECT count(*) FROM version_attrs WHERE kind = 1) || '/' || (SELECT count(*) FROM version_attrs WHERE kind = 2) || '/' || (SELECT count(*) FROM version_providers) || '/' || (SELECT count(*) FROM audit)";
         var counts = (string)command.ExecuteScalar()!;
         return string.Join('|', models.Count, versions.Count, sequence, StoreSerializer.Serialize(models), StoreSerializer.Serialize(versions), schema, counts);
     }

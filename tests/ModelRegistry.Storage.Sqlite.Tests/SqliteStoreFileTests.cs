@@ -50,7 +50,7 @@ public sealed class SqliteStoreFileTests : IDisposable
     public async Task Planner_statistics_are_gathered_as_the_store_grows()
     {
         using var store = _file.Open();
-        const string statistics = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') THEN (SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('versions', 'version_tags')) ELSE 0 END";
+        const string statistics = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1') THEN (SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('versions', 'version_attrs')) ELSE 0 END";
         (await store.ScalarAsync(statistics, _ct)).Should().Be(0L);
 
         for (var batch = 0; batch < 3; batch++)
@@ -190,6 +190,62 @@ public sealed class SqliteStoreFileTests : IDisposable
 
         Scalar("SELECT count(*) FROM schema_migrations").Should().Be((long)SqliteSchema.CurrentVersion + 1);
         Scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'future_table'").Should().Be(1L);
+    }
+
+    [Fact]
+    public async Task A_schema_2_store_is_migrated_to_documents_in_the_version_row_and_one_attribute_table_and_stays_searchable()
+    {
+        // Schema 2 kept documents in version_docs and tags, parameters and metrics in three tables; write such a file
+        // (the model through the store, whose model tables did not change; the version rows by hand, as schema 2 did).
+        var version = Version("m", "1.2.0", metrics: new Dictionary<string, double>(StringComparer.Ordinal) { ["accuracy"] = 0.93, ["loss"] = 2.0 });
+        using (var old = _file.Open([.. SqliteSchema.Migrations.Take(2)]))
+        {
+            await old.CommitAsync(Tx(new PutModel(Model("m"), 0)), _ct);
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+        {
+            connection.Open();
+            Execute(connection, "BEGIN");
+            using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = "INSERT INTO versions (id, model_key, sort_key, model_name, stage, created_at, updated_at, revision, side_hash) VALUES (7, 'M', $sort, 'm', 0, 0, 0, 1, x'00')";
+                insert.Parameters.AddWithValue("$sort", version.Version.SortKey);
+                insert.ExecuteNonQuery();
+                insert.CommandText = "INSERT INTO version_docs (id, doc) VALUES (7, $doc)";
+                insert.Parameters.AddWithValue("$doc", StoreSerializer.Serialize(version));
+                insert.ExecuteNonQuery();
+            }
+
+            foreach (var (k, v) in version.Tags)
+            {
+                Execute(connection, $"INSERT INTO version_tags VALUES (7, '{k}', '{v}')");
+            }
+
+            foreach (var (k, v) in version.Parameters)
+            {
+                Execute(connection, $"INSERT INTO version_params VALUES (7, '{k}', '{v}')");
+            }
+
+            foreach (var (k, v) in version.Metrics)
+            {
+                Execute(connection, $"INSERT INTO version_metrics VALUES (7, '{k}', {v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})");
+            }
+
+            Execute(connection, "COMMIT");
+        }
+
+        using var store = _file.Open();
+        Scalar("SELECT max(version) FROM schema_migrations").Should().Be((long)SqliteSchema.CurrentVersion);
+        Scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('version_docs', 'version_tags', 'version_params', 'version_metrics')").Should().Be(0L);
+        (await store.FindVersionAsync("m", version.Version, _ct)).ShouldRoundTrip(version);
+        (await store.FindLatestVersionAsync("m", _ct)).ShouldRoundTrip(version);
+        (await store.FindVersionByContentHashAsync("m", version.ContentHash, _ct)).ShouldRoundTrip(version);
+        (await StoreSearch.Versions(store, F.Eq(F.Tag("team"), "risk"))).Should().ContainSingle();
+        (await StoreSearch.Versions(store, F.Eq(F.Param("lr"), "0.001"))).Should().ContainSingle();
+        (await StoreSearch.Versions(store, F.Eq(F.Metric("loss"), 2.0))).Should().ContainSingle("a whole-number metric is still compared as a number");
+        (await StoreSearch.Versions(store, F.Gt(F.Metric("accuracy"), 0.9))).Should().ContainSingle();
+        (await StoreSearch.Versions(store, F.Eq(F.Tag("lr"), "0.001"))).Should().BeEmpty("a parameter is not a tag");
     }
 
     [Fact]

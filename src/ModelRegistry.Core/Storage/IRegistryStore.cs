@@ -34,6 +34,32 @@ public interface IRegistryStore
     /// <returns>The versions (empty when the model has none or does not exist).</returns>
     ValueTask<IReadOnlyList<ModelVersion>> ListVersionsAsync(string modelName, CancellationToken cancellationToken);
 
+    /// <summary>The version of a model with the highest precedence.</summary>
+    /// <param name="modelName">The model name (case-insensitive).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The latest version, or <see langword="null"/> when the model has none or does not exist.</returns>
+    /// <remarks>
+    /// The default implementation lists every version; adapters answer it with one indexed lookup, so that creating a
+    /// version does not cost more as a model's history grows.
+    /// </remarks>
+    async ValueTask<ModelVersion?> FindLatestVersionAsync(string modelName, CancellationToken cancellationToken)
+    {
+        var versions = await ListVersionsAsync(modelName, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0 ? null : versions.MaxBy(v => v.Version);
+    }
+
+    /// <summary>The version of a model, lowest precedence first, whose <see cref="ModelVersion.ContentHash"/> equals <paramref name="contentHash"/> (ordinal).</summary>
+    /// <param name="modelName">The model name (case-insensitive).</param>
+    /// <param name="contentHash">The content hash.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The version, or <see langword="null"/>.</returns>
+    /// <remarks>The default implementation lists every version; adapters answer it without reading every version's record.</remarks>
+    async ValueTask<ModelVersion?> FindVersionByContentHashAsync(string modelName, string contentHash, CancellationToken cancellationToken)
+    {
+        var versions = await ListVersionsAsync(modelName, cancellationToken).ConfigureAwait(false);
+        return versions.FirstOrDefault(v => string.Equals(v.ContentHash, contentHash, StringComparison.Ordinal));
+    }
+
     /// <summary>Finds the version of a model created with an idempotency key.</summary>
     /// <param name="modelName">The model name (case-insensitive).</param>
     /// <param name="idempotencyKey">The key (ordinal).</param>

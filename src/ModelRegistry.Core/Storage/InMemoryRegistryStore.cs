@@ -44,6 +44,26 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
         }
     }
 
+    public ValueTask<ModelVersion?> FindLatestVersionAsync(string modelName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            // Sorted by SortKey, whose ordinal order is precedence order.
+            return ValueTask.FromResult(_versions.TryGetValue(ModelKey(modelName), out var byKey) && byKey.Count > 0 ? byKey.Values.Last() : null);
+        }
+    }
+
+    public ValueTask<ModelVersion?> FindVersionByContentHashAsync(string modelName, string contentHash, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var found = _versions.TryGetValue(ModelKey(modelName), out var byKey)
+                ? byKey.Values.FirstOrDefault(v => string.Equals(v.ContentHash, contentHash, StringComparison.Ordinal))
+                : null;
+            return ValueTask.FromResult(found);
+        }
+    }
+
     public ValueTask<ModelVersion?> FindVersionByIdempotencyKeyAsync(string modelName, string idempotencyKey, CancellationToken cancellationToken)
     {
         lock (_gate)

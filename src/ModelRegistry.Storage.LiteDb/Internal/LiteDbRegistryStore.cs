@@ -92,6 +92,53 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         ]));
     }
 
+    public ValueTask<ModelVersion?> FindLatestVersionAsync(string modelName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(() =>
+        {
+            var doc = ModelVersionRange(modelName).OrderByDescending(RecordDocuments.Id).Limit(1).FirstOrDefault();
+            return doc is null ? null : RecordDocuments.ToRecord<ModelVersion>(doc, "version");
+        }));
+    }
+
+    public ValueTask<ModelVersion?> FindVersionByContentHashAsync(string modelName, string contentHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        ArgumentNullException.ThrowIfNull(contentHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(() =>
+        {
+            // A version document carries the hash's prefix; only candidates are read whole. Documents written before
+            // the prefix was copied onto them have none and are read whole too.
+            var prefix = RecordDocuments.ContentHashPrefix(contentHash);
+            foreach (var doc in ModelVersionRange(modelName).OrderBy(RecordDocuments.Id).ToDocuments())
+            {
+                var copy = doc[RecordDocuments.ContentHash];
+                if (copy.IsString && !string.Equals(copy.AsString, prefix, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var version = RecordDocuments.ToRecord<ModelVersion>(doc, "version");
+                if (string.Equals(version.ContentHash, contentHash, StringComparison.Ordinal))
+                {
+                    return version;
+                }
+            }
+
+            return null;
+        }));
+    }
+
+    /// <summary>The versions of one model as a range of <c>_id</c> (<c>KEY|SortKey</c>; '}' follows '|'), read in index order.</summary>
+    private ILiteQueryable<BsonDocument> ModelVersionRange(string modelName)
+    {
+        var key = RecordDocuments.KeyOf(modelName);
+        return Db.GetCollection(Schema.Versions).Query().Where(Query.Between(RecordDocuments.Id, key + "|", key + "}"));
+    }
+
     public ValueTask<ModelVersion?> FindVersionByIdempotencyKeyAsync(string modelName, string idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(modelName);
@@ -160,7 +207,8 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         }
 
         var order = OrderPlan.For(query.OrderBy ?? [], target);
-        var queryable = Db.GetCollection(collection).Query();
+        var documents = Db.GetCollection(collection);
+        var queryable = documents.Query();
         if (translation.Where is not null)
         {
             queryable = queryable.Where(translation.Where);
@@ -173,7 +221,13 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
 
         var pushedComparer = comparerFor([.. order.Keys.Take(order.PushedKeys)]);
         var results = new List<T>(Math.Min(query.Limit, 1024));
-        foreach (var doc in queryable.ToDocuments())
+        // Two steps: LiteDB filters and sorts selecting only the id, so it materialises just the fields the filter and
+        // the order name and skips the record's JSON (most of a document's bytes) in every candidate; then only the rows
+        // this loop consumes are loaded whole, by id, in that order.
+        var page = queryable.Select(IdOnly).ToDocuments()
+            .Select(d => documents.FindById(d[IdField]))
+            .Where(d => d is not null);
+        foreach (var doc in page)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var record = read(doc);
@@ -639,6 +693,11 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
             return head is null ? 0L : head[RecordDocuments.Id].AsInt64;
         }));
     }
+
+    private const string IdField = "id";
+
+    /// <summary>Projects a document to its id alone (see <see cref="Search{T}"/>).</summary>
+    private static readonly BsonExpression IdOnly = BsonExpression.Create("{ " + IdField + ": $._id }");
 
     private static BsonExpression Parameterised(string expression, params BsonValue[] values)
     {

@@ -50,6 +50,7 @@ internal static class RecordDocuments
     public const string RunId = "run";
     public const string Commit = "commit";
     public const string IdempotencyKey = "ik";
+    public const string ContentHash = "ch";
     public const string Subject = "subject";
     public const string SubjectIndex = "sk";
     public const string Action = "action";
@@ -92,6 +93,13 @@ internal static class RecordDocuments
         var ordered = bits < 0 ? ~(ulong)bits : (ulong)bits | 0x8000000000000000UL;
         return ordered.ToString("x16", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The part of a content hash copied onto a version document: 16 characters (64 bits of a SHA-256) are enough to
+    /// skip non-matching versions without reading their record, and keep the documents that every search reads small.
+    /// A match is confirmed on the record.
+    /// </summary>
+    public static string ContentHashPrefix(string contentHash) => contentHash.Length <= 16 ? contentHash : contentHash[..16];
 
     /// <summary>The indexed form of an audit subject (a prefix of it).</summary>
     public static string SubjectIndexKey(string subject) => Truncate(subject);
@@ -158,6 +166,7 @@ internal static class RecordDocuments
             [CreatedAt] = version.CreatedAt.UtcTicks,
             [UpdatedAt] = version.UpdatedAt.UtcTicks,
             [Revision] = version.Revision,
+            [ContentHash] = ContentHashPrefix(version.ContentHash),
             [Json] = StoreSerializer.Serialize(version),
         };
         SetOptional(doc, Description, version.Description);

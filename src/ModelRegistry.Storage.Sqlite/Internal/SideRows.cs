@@ -72,3 +72,16 @@ internal static class SideRows
         hash.AppendData(bytes);
     }
 }
+
+/// <summary>The kinds of keyed version values that share the <c>version_attrs</c> side table.</summary>
+internal static class VersionAttribute
+{
+    /// <summary>A tag (TEXT value).</summary>
+    public const long Tag = 0;
+
+    /// <summary>A training parameter (TEXT value).</summary>
+    public const long Parameter = 1;
+
+    /// <summary>A metric (REAL value).</summary>
+    public const long Metric = 2;
+}

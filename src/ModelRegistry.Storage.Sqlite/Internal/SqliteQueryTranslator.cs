@@ -17,7 +17,7 @@ internal sealed record SqliteQuery(string Sql, IReadOnlyList<object> Arguments);
 /// The semantics are Core's reference evaluator's (see <see cref="FilterNode"/>):
 /// <list type="bullet">
 /// <item>Logic is two-valued. Every leaf yields 0 or 1, never SQL NULL: a nullable column is tested as
-/// <c>(col IS NOT NULL AND …)</c>, and side-table fields as <c>owner IN (SELECT …)</c> over non-null columns.</item>
+/// <c>(col IS NOT NULL AND …)</c>, and side-table fields as correlated <c>EXISTS (SELECT 1 …)</c>.</item>
 /// <item>A missing value fails every comparison, <c>LIKE</c> and <c>IN</c>; only <c>IS NULL</c> tests presence. A field
 /// that does not apply to the target (for example <c>stage</c> on models) or a literal of the wrong type is missing,
 /// not an error: such leaves become the constants 0 or 1.</item>
@@ -84,7 +84,7 @@ internal sealed class SqliteQueryTranslator
         }
 
         AppendOrder(sql, order, string.Empty);
-        sql.Append(" LIMIT ").Append(limit).Append(") AS page JOIN ").Append(models ? "model_docs" : "version_docs").Append(" d ON d.id = page.id");
+        sql.Append(" LIMIT ").Append(limit).Append(") AS page JOIN ").Append(models ? "model_docs" : "versions").Append(" d ON d.id = page.id");
         AppendOrder(sql, order, "page.");
         return new SqliteQuery(sql.ToString(), t._args);
     }
@@ -223,7 +223,7 @@ internal sealed class SqliteQueryTranslator
             return column.Value + (filter.Negated ? " IS NOT NULL" : " IS NULL");
         }
 
-        return column.Owner + (filter.Negated ? " IN " : " NOT IN ") + SideSelect(column, predicate: null);
+        return (filter.Negated ? "EXISTS " : "NOT EXISTS ") + SideSelect(column, predicate: null);
     }
 
     /// <summary>Builds a leaf for a present value: a predicate that is 0 or 1, never NULL.</summary>
@@ -236,13 +236,22 @@ internal sealed class SqliteQueryTranslator
                 : "(" + predicate(column.Value) + ")";
         }
 
-        return column.Owner + " IN " + SideSelect(column, predicate("s." + column.Value));
+        return "EXISTS " + SideSelect(column, predicate("s." + column.Value));
     }
 
     private string SideSelect(FieldSql column, string? predicate)
     {
-        var sb = new StringBuilder("(SELECT ").Append(column.SideOwner).Append(" FROM ").Append(column.Table);
-        var conditions = new List<string>(2);
+        // A correlated EXISTS, not "owner IN (SELECT …)": the planner can then either probe the side table's primary
+        // key from an index that already orders the page (stage, name, version), or turn it into an IN over the value
+        // index when the filter is selective. An IN list always drives from the side table, which then reads a table row
+        // per candidate.
+        var sb = new StringBuilder("(SELECT 1 FROM ").Append(column.Table);
+        var conditions = new List<string>(4) { column.SideOwner + " = " + column.Owner };
+        if (column.Kind is { } kind)
+        {
+            conditions.Add("s.kind = " + kind.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (column.Key is not null)
         {
             conditions.Add("s.key = " + Param(column.Key));
@@ -287,7 +296,8 @@ internal sealed class SqliteQueryTranslator
         }
 
         // Keyed fields: the value for that key, NULL (lowest) when the record has none.
-        return $"(SELECT s.{column.Value} FROM {column.Table} WHERE {column.SideOwner} = {column.Owner} AND s.key = {Param(column.Key!)})";
+        var kindCondition = column.Kind is { } kind ? " AND s.kind = " + kind.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        return $"(SELECT s.{column.Value} FROM {column.Table} WHERE {column.SideOwner} = {column.Owner}{kindCondition} AND s.key = {Param(column.Key!)})";
     }
 
     private static string Operator(ComparisonOperator op) => op switch
@@ -332,7 +342,8 @@ internal sealed class SqliteQueryTranslator
     }
 
     /// <summary>Where a field lives. Scalar fields have <see cref="Table"/> null; collection and keyed fields live in a side table aliased <c>s</c>.</summary>
-    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null);
+    /// <remarks><see cref="Kind"/> selects the rows of one <see cref="VersionAttribute"/> kind in the shared <c>version_attrs</c> table.</remarks>
+    private sealed record FieldSql(string Value, bool Nullable, string? Table = null, string? Owner = null, string? SideOwner = null, string? Key = null, long? Kind = null);
 
     /// <summary>The field's SQL, or <see langword="null"/> when the field has no value for this target.</summary>
     private FieldSql? Column(FieldRef field)
@@ -378,7 +389,7 @@ internal sealed class SqliteQueryTranslator
                 // The owning model's owners, reached through its key (never NULL, so IN stays two-valued).
                 return new("owner", false, "model_owners s JOIN models o ON o.id = s.model_id", "v.model_key", "o.key");
             case SearchField.Tag:
-                return new("value", false, "version_tags s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Tag);
             case SearchField.Version:
                 return new("v.sort_key", false);
             case SearchField.Stage:
@@ -390,9 +401,9 @@ internal sealed class SqliteQueryTranslator
             case SearchField.Provider:
                 return new("provider", false, "version_providers s", "v.id", "s.version_id");
             case SearchField.Metric:
-                return new("value", false, "version_metrics s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Metric);
             case SearchField.Param:
-                return new("value", false, "version_params s", "v.id", "s.version_id", field.Key);
+                return new("value", false, "version_attrs s", "v.id", "s.version_id", field.Key, VersionAttribute.Parameter);
             default:
                 return null;
         }

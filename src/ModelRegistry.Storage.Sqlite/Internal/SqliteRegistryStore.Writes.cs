@@ -288,10 +288,7 @@ internal sealed partial class SqliteRegistryStore
         Delete(s, "DELETE FROM model_docs WHERE id = @id", (long)id);
         Delete(s, "DELETE FROM model_tags WHERE model_id = @id", (long)id);
         Delete(s, "DELETE FROM model_owners WHERE model_id = @id", (long)id);
-        var docs = s.Command("DELETE FROM version_docs WHERE id IN (SELECT id FROM versions WHERE model_key = @key)");
-        SqliteSession.Bind(docs, "@key", key);
-        docs.ExecuteNonQuery();
-        foreach (var table in (ReadOnlySpan<string>)["version_tags", "version_metrics", "version_params", "version_providers"])
+        foreach (var table in (ReadOnlySpan<string>)["version_attrs", "version_providers"])
         {
             var side = s.Command($"DELETE FROM {table} WHERE version_id IN (SELECT id FROM versions WHERE model_key = @key)");
             SqliteSession.Bind(side, "@key", key);
@@ -309,9 +306,8 @@ internal sealed partial class SqliteRegistryStore
         var modelKey = SqliteText.ModelKey(version.ModelName);
         var side = SideRows.Fingerprint(version);
         var (versionId, sideChanged) = put.ExpectedRevision == 0
-            ? (InsertVersion(s, version, modelKey, side), true)
-            : UpdateVersion(s, put, modelKey, side);
-        PutDoc(s, "INSERT OR REPLACE INTO version_docs (id, doc) VALUES (@id, @doc)", versionId, doc);
+            ? (InsertVersion(s, version, modelKey, side, doc), true)
+            : UpdateVersion(s, put, modelKey, side, doc);
         if (!sideChanged)
         {
             return;
@@ -319,21 +315,33 @@ internal sealed partial class SqliteRegistryStore
 
         if (put.ExpectedRevision != 0)
         {
-            Delete(s, "DELETE FROM version_tags WHERE version_id = @id", versionId);
-            Delete(s, "DELETE FROM version_metrics WHERE version_id = @id", versionId);
-            Delete(s, "DELETE FROM version_params WHERE version_id = @id", versionId);
+            Delete(s, "DELETE FROM version_attrs WHERE version_id = @id", versionId);
             Delete(s, "DELETE FROM version_providers WHERE version_id = @id", versionId);
         }
 
-        InsertPairs(s, "INSERT INTO version_tags (version_id, key, value) VALUES (@id, @key, @value)", versionId, version.Tags);
-        InsertPairs(s, "INSERT INTO version_params (version_id, key, value) VALUES (@id, @key, @value)", versionId, version.Parameters);
-        var metric = s.Command("INSERT INTO version_metrics (version_id, key, value) VALUES (@id, @key, @value)");
+        var attribute = s.Command("INSERT INTO version_attrs (version_id, kind, key, value) VALUES (@id, @kind, @key, @value)");
+        void InsertAttribute(long kind, string key, object value)
+        {
+            SqliteSession.Bind(attribute, "@id", versionId);
+            SqliteSession.Bind(attribute, "@kind", kind);
+            SqliteSession.Bind(attribute, "@key", key);
+            SqliteSession.Bind(attribute, "@value", value);
+            attribute.ExecuteNonQuery();
+        }
+
+        foreach (var (k, v) in version.Tags)
+        {
+            InsertAttribute(VersionAttribute.Tag, k, v);
+        }
+
+        foreach (var (k, v) in version.Parameters)
+        {
+            InsertAttribute(VersionAttribute.Parameter, k, v);
+        }
+
         foreach (var (k, v) in version.Metrics)
         {
-            SqliteSession.Bind(metric, "@id", versionId);
-            SqliteSession.Bind(metric, "@key", k);
-            SqliteSession.Bind(metric, "@value", v);
-            metric.ExecuteNonQuery();
+            InsertAttribute(VersionAttribute.Metric, k, v);
         }
 
         var provider = s.Command("INSERT INTO version_providers (version_id, ord, provider) VALUES (@id, @ord, @provider)");
@@ -346,15 +354,15 @@ internal sealed partial class SqliteRegistryStore
         }
     }
 
-    private static long InsertVersion(SqliteSession s, ModelVersion version, string modelKey, byte[] side)
+    private static long InsertVersion(SqliteSession s, ModelVersion version, string modelKey, byte[] side, string doc)
     {
         var command = s.Command(
-            "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision, side_hash) " +
-            "VALUES (@key, @sort, @model_name, @description, @stage, @run_id, @source_commit, @idempotency_key, @created_at, @updated_at, @revision, @side_hash) " +
+            "INSERT INTO versions (model_key, sort_key, model_name, description, stage, run_id, source_commit, idempotency_key, created_at, updated_at, revision, content_hash, doc, side_hash) " +
+            "VALUES (@key, @sort, @model_name, @description, @stage, @run_id, @source_commit, @idempotency_key, @created_at, @updated_at, @revision, @content_hash, @doc, @side_hash) " +
             "ON CONFLICT (model_key, sort_key) DO NOTHING RETURNING id");
         SqliteSession.Bind(command, "@key", modelKey);
         SqliteSession.Bind(command, "@sort", version.Version.SortKey);
-        foreach (var (column, value) in VersionColumns(version, side))
+        foreach (var (column, value) in VersionColumns(version, side, doc))
         {
             SqliteSession.Bind(command, "@" + column, value);
         }
@@ -367,7 +375,7 @@ internal sealed partial class SqliteRegistryStore
                 VersionSubject(version.ModelName, version.Version));
     }
 
-    private static (long Id, bool SideChanged) UpdateVersion(SqliteSession s, PutVersion put, string modelKey, byte[] side)
+    private static (long Id, bool SideChanged) UpdateVersion(SqliteSession s, PutVersion put, string modelKey, byte[] side, string doc)
     {
         var version = put.Version;
         return UpdateChanged(
@@ -376,19 +384,19 @@ internal sealed partial class SqliteRegistryStore
             "model_key = @key AND sort_key = @sort",
             [("@key", modelKey), ("@sort", version.Version.SortKey)],
             put.ExpectedRevision,
-            VersionColumns(version, side),
+            VersionColumns(version, side, doc),
             () => new ModelRegistryException(
                 ErrorCode.ConcurrencyConflict,
                 $"Version {version.Version} of '{version.ModelName}' is no longer at revision {put.ExpectedRevision}: it was changed or deleted by another writer. Read it again and retry.",
                 VersionSubject(version.ModelName, version.Version)));
     }
 
-    /// <summary>The extracted columns of a version; the side-table fingerprint is last.</summary>
-    private static (string Column, object? Value)[] VersionColumns(ModelVersion version, byte[] side) =>
+    /// <summary>The extracted columns of a version and its document; the side-table fingerprint is last.</summary>
+    private static (string Column, object? Value)[] VersionColumns(ModelVersion version, byte[] side, string doc) =>
     [
         ("model_name", version.ModelName), ("description", version.Description), ("stage", (long)version.Stage), ("run_id", version.RunId),
         ("source_commit", version.SourceCommit), ("idempotency_key", version.IdempotencyKey), ("created_at", version.CreatedAt.UtcTicks),
-        ("updated_at", version.UpdatedAt.UtcTicks), ("revision", version.Revision), ("side_hash", side),
+        ("updated_at", version.UpdatedAt.UtcTicks), ("revision", version.Revision), ("content_hash", version.ContentHash), ("doc", doc), ("side_hash", side),
     ];
 
     private static void InsertPairs(SqliteSession s, string sql, long id, IReadOnlyDictionary<string, string> pairs)

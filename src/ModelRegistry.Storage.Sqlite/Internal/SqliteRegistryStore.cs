@@ -175,7 +175,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(version);
         return Read((modelName, version), static (store, s, a) =>
         {
-            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key AND v.sort_key = @sort");
+            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key AND sort_key = @sort");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(a.modelName));
             SqliteSession.Bind(command, "@sort", a.version.SortKey);
             return store.ReadOne<ModelVersion>(command);
@@ -188,9 +188,36 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(modelName);
         return Read(modelName, static (store, s, name) =>
         {
-            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key ORDER BY v.sort_key");
+            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key ORDER BY sort_key");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(name));
             return store.ReadMany<ModelVersion>(command);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ModelVersion?> FindLatestVersionAsync(string modelName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        return Read(modelName, static (store, s, name) =>
+        {
+            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key ORDER BY sort_key DESC LIMIT 1");
+            SqliteSession.Bind(command, "@key", SqliteText.ModelKey(name));
+            return store.ReadOne<ModelVersion>(command);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ModelVersion?> FindVersionByContentHashAsync(string modelName, string contentHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(modelName);
+        ArgumentNullException.ThrowIfNull(contentHash);
+        return Read((modelName, contentHash), static (store, s, a) =>
+        {
+            // Walks the model's rows in precedence order and compares one column; only a match is deserialised.
+            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key AND content_hash = @hash ORDER BY sort_key LIMIT 1");
+            SqliteSession.Bind(command, "@key", SqliteText.ModelKey(a.modelName));
+            SqliteSession.Bind(command, "@hash", a.contentHash);
+            return store.ReadOne<ModelVersion>(command);
         }, cancellationToken);
     }
 
@@ -201,7 +228,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         ArgumentNullException.ThrowIfNull(idempotencyKey);
         return Read((modelName, idempotencyKey), static (store, s, a) =>
         {
-            var command = s.Command("SELECT d.doc FROM versions v JOIN version_docs d ON d.id = v.id WHERE v.model_key = @key AND v.idempotency_key = @idem ORDER BY v.sort_key LIMIT 1");
+            var command = s.Command("SELECT doc FROM versions WHERE model_key = @key AND idempotency_key = @idem ORDER BY sort_key LIMIT 1");
             SqliteSession.Bind(command, "@key", SqliteText.ModelKey(a.modelName));
             SqliteSession.Bind(command, "@idem", a.idempotencyKey);
             return store.ReadOne<ModelVersion>(command);

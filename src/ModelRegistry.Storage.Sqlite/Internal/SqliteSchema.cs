@@ -168,6 +168,36 @@ internal static class SqliteSchema
             "CREATE INDEX ix_metric_rollups_series_hour ON metric_rollups (model, version, metric, hour)",
             "CREATE INDEX ix_metric_rollups_hour ON metric_rollups (hour)",
         ]),
+        new(3, "fewer b-trees per version write: documents in the versions row, one side table for tags, params and metrics",
+        [
+            // Creating a version touched 22 b-trees (each a page written to the WAL per commit). The document moves into
+            // the versions row (the searches find ids over indexes and read only the page's rows, so the wider row
+            // costs them nothing), and tags, parameters and metrics share one keyed side table with one value index.
+            // content_hash (not indexed) lets the duplicate-content check read one column of the model's rows.
+            "ALTER TABLE versions ADD COLUMN doc TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE versions ADD COLUMN content_hash TEXT",
+            "UPDATE versions SET doc = (SELECT d.doc FROM version_docs d WHERE d.id = versions.id)",
+            "UPDATE versions SET content_hash = json_extract(doc, '$.ContentHash')",
+            "DROP TABLE version_docs",
+
+            // kind: 0 = tag, 1 = parameter, 2 = metric (VersionAttribute). value has no affinity: TEXT for tags
+            // and parameters, REAL for metrics, so each kind compares as its own type.
+            """
+            CREATE TABLE version_attrs (
+                version_id INTEGER NOT NULL,
+                kind       INTEGER NOT NULL,
+                key        TEXT    NOT NULL,
+                value              NOT NULL,
+                PRIMARY KEY (version_id, kind, key)) WITHOUT ROWID
+            """,
+            "CREATE INDEX ix_version_attrs_value ON version_attrs (kind, key, value, version_id)",
+            "INSERT INTO version_attrs (version_id, kind, key, value) SELECT version_id, 0, key, value FROM version_tags",
+            "INSERT INTO version_attrs (version_id, kind, key, value) SELECT version_id, 1, key, value FROM version_params",
+            "INSERT INTO version_attrs (version_id, kind, key, value) SELECT version_id, 2, key, CAST(value AS REAL) FROM version_metrics",
+            "DROP TABLE version_tags",
+            "DROP TABLE version_params",
+            "DROP TABLE version_metrics",
+        ]),
     ];
 
     /// <summary>The schema version this library writes.</summary>

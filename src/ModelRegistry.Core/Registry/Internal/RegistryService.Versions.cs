@@ -78,14 +78,23 @@ internal sealed partial class RegistryService
                 return earlier;
             }
 
-            var existing = await _store.ListVersionsAsync(model.Name, cancellationToken);
-            var version = explicitVersion ?? (existing.Count == 0 ? SemanticVersion.Create(1, 0, 0) : existing.MaxBy(v => v.Version)!.Version.Next(request.Increment));
-            if (existing.FirstOrDefault(v => v.Version == version) is { } clash)
+            // Point lookups, not a listing: the cost of a create must not grow with the model's history.
+            SemanticVersion version;
+            if (explicitVersion is null)
+            {
+                var latest = await _store.FindLatestVersionAsync(model.Name, cancellationToken);
+                version = latest is null ? SemanticVersion.Create(1, 0, 0) : latest.Version.Next(request.Increment);
+            }
+            else if (await _store.FindVersionAsync(model.Name, explicitVersion, cancellationToken) is { } clash)
             {
                 throw new ModelRegistryException(ErrorCode.AlreadyExists, $"Model '{model.Name}' already has version {clash.Version}; versions are immutable, so create a new version number (or omit Version to get the next one).", AuditData.VersionSubject(model.Name, clash.Version));
             }
+            else
+            {
+                version = explicitVersion;
+            }
 
-            if (!request.AllowDuplicateContent && !ContentHash.IsEmpty(draft) && existing.FirstOrDefault(v => v.ContentHash == hash) is { } same)
+            if (!request.AllowDuplicateContent && !ContentHash.IsEmpty(draft) && await _store.FindVersionByContentHashAsync(model.Name, hash, cancellationToken) is { } same)
             {
                 throw new ModelRegistryException(ErrorCode.AlreadyExists, $"Version {same.Version} of '{model.Name}' has exactly the same content (hash {hash[..12]}…); point an alias at it instead, or set AllowDuplicateContent to register it again.", AuditData.VersionSubject(model.Name, same.Version));
             }
@@ -141,10 +150,8 @@ internal sealed partial class RegistryService
                        ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Alias '{uri.Alias}' of '{model.Name}' points at version {aliased}, which no longer exists.", AuditData.ModelSubject(model.Name));
             case ModelUriKind.Latest:
             {
-                var versions = await _store.ListVersionsAsync(model.Name, cancellationToken);
-                return versions.Count == 0
-                    ? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{model.Name}' has no versions yet, so 'latest' names nothing.", AuditData.ModelSubject(model.Name))
-                    : versions.MaxBy(v => v.Version)!;
+                return await _store.FindLatestVersionAsync(model.Name, cancellationToken)
+                       ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Model '{model.Name}' has no versions yet, so 'latest' names nothing.", AuditData.ModelSubject(model.Name));
             }
 
             default:
