@@ -8,14 +8,15 @@ namespace ModelRegistry.Benchmarks.Lineage;
 /// <summary>
 /// <c>--lineage-probe</c>: times the parts of the downstream depth-3 query in one process, batch after batch — the raw
 /// BFS, the tracker call, the graph index's traversal alone (the tracker's private index, by reflection), the store's
-/// change-sequence check alone and followed by the traversal — with allocation and gen-1 collections per case. A
+/// change-sequence check alone and followed by the traversal, and a file-status call (one system call) followed by it — with allocation and gen-1 collections per case. A
 /// diagnostic for finding where the tracker's time goes; not a BenchmarkDotNet run.
 /// </summary>
 internal static class LineageProbe
 {
     public static int Run()
     {
-        using var services = LineageFiles.OpenRegistry();
+        var registryFile = LineageFiles.Registry();
+        using var services = LineageFiles.OpenRegistry(registryFile);
         var tracker = services.Lineage;
         var query = new LineageQuery { MaxDepth = 3 };
         tracker.GetDownstreamAsync(LineageGraphData.StartDataset, query).GetAwaiter().GetResult();
@@ -30,6 +31,7 @@ internal static class LineageProbe
             ("tracker", () => tracker.GetDownstreamAsync(LineageGraphData.StartDataset, query).GetAwaiter().GetResult()),
             ("index", () => index.Traverse(LineageGraphData.StartDataset, LineageDirection.Downstream, query)),
             ("seq+index", () => { store.GetChangeSequenceAsync(default).GetAwaiter().GetResult(); return index.Traverse(LineageGraphData.StartDataset, LineageDirection.Downstream, query); }),
+            ("stat+index", () => { GC.KeepAlive(File.GetLastWriteTimeUtc(registryFile + "-wal")); return index.Traverse(LineageGraphData.StartDataset, LineageDirection.Downstream, query); }),
             ("sequence", () => store.GetChangeSequenceAsync(default).GetAwaiter().GetResult()),
         };
         var times = cases.Select(_ => new List<double>()).ToArray();
