@@ -40,6 +40,57 @@ public sealed class LineageGraphIndexTests
     }
 
     [Fact]
+    public void Queries_after_the_graph_grows_see_the_new_nodes_and_nothing_left_from_earlier_queries()
+    {
+        using var index = Chain();
+        index.Traverse(Raw, LineageDirection.Downstream);
+        index.Traverse(V2, LineageDirection.Both);
+
+        // Many more nodes than the earlier queries' working tables were sized for.
+        var previous = V2;
+        for (var i = 3; i < 60; i++)
+        {
+            var next = $"version:fraud-detector/{i}.0.0";
+            index.AddOrReplaceNode(Version("fraud-detector", $"{i}.0.0"));
+            index.Link(next, LineageEdgeKind.DerivedFrom, previous);
+            previous = next;
+        }
+
+        Depths(index.Traverse(Raw, LineageDirection.Downstream, new LineageQuery { MaxDepth = 5 }))
+            .Should().Equal(new Dictionary<string, int> { [Raw] = 0, [Customers] = 1, [V1] = 2, [V2] = 3, ["version:fraud-detector/3.0.0"] = 4, ["version:fraud-detector/4.0.0"] = 5 });
+        Depths(index.Traverse(V1, LineageDirection.Both, new LineageQuery { MaxDepth = 2 }))
+            .Should().Equal(new Dictionary<string, int> { [V1] = 0, [Customers] = 1, [Run] = 1, [V2] = 1, [Raw] = 2, ["version:fraud-detector/3.0.0"] = 2 });
+        index.Traverse(Run, LineageDirection.Upstream).Nodes.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Traversals_from_several_threads_at_once_give_the_single_threaded_answers()
+    {
+        using var index = Chain();
+        var expectedDown = Depths(index.Traverse(Raw, LineageDirection.Downstream));
+        var expectedBoth = Depths(index.Traverse(V1, LineageDirection.Both));
+        using var start = new Barrier(2);
+        var results = new List<(Dictionary<string, int> Down, Dictionary<string, int> Both)>[2];
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            results[t] = [];
+            start.SignalAndWait();
+            for (var i = 0; i < 200; i++)
+            {
+                results[t].Add((Depths(index.Traverse(Raw, LineageDirection.Downstream)), Depths(index.Traverse(V1, LineageDirection.Both))));
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        foreach (var (down, both) in results.SelectMany(r => r))
+        {
+            down.Should().Equal(expectedDown);
+            both.Should().Equal(expectedBoth);
+        }
+    }
+
+    [Fact]
     public void Downstream_follows_edges_backwards_to_what_depends_on_the_start()
     {
         using var index = Chain();
