@@ -52,53 +52,40 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
     }
 
     private async ValueTask AppendCoreAsync(IReadOnlyList<MetricPointRecord> points, CancellationToken cancellationToken)
-        => await _store.WriteMetricsAsync(points, static (s, points, ct) =>
+        => await _store.WriteMetricsTransactionAsync(points, static (s, points) =>
         {
-            s.Execute("BEGIN IMMEDIATE");
-            try
+            // One prepared statement for the whole batch; only the parameter values change per row.
+            var insert = s.Command(InsertPointSql);
+            var model = Parameter(insert, "@model");
+            var version = Parameter(insert, "@version");
+            var binding = Parameter(insert, "@binding");
+            var metric = Parameter(insert, "@metric");
+            var ts = Parameter(insert, "@ts");
+            var value = Parameter(insert, "@value");
+            var unit = Parameter(insert, "@unit");
+            var request = Parameter(insert, "@request");
+            var dimensions = Parameter(insert, "@dimensions");
+            MetricSeries? last = null;
+            for (var i = 0; i < points.Count; i++)
             {
-                // One prepared statement for the whole batch; only the parameter values change per row.
-                var insert = s.Command(InsertPointSql);
-                var model = Parameter(insert, "@model");
-                var version = Parameter(insert, "@version");
-                var binding = Parameter(insert, "@binding");
-                var metric = Parameter(insert, "@metric");
-                var ts = Parameter(insert, "@ts");
-                var value = Parameter(insert, "@value");
-                var unit = Parameter(insert, "@unit");
-                var request = Parameter(insert, "@request");
-                var dimensions = Parameter(insert, "@dimensions");
-                MetricSeries? last = null;
-                for (var i = 0; i < points.Count; i++)
+                var p = points[i];
+                if (!ReferenceEquals(last, p.Series))
                 {
-                    var p = points[i];
-                    if (!ReferenceEquals(last, p.Series))
-                    {
-                        last = p.Series;
-                        model.Value = last.ModelName;
-                        version.Value = last.Version;
-                        binding.Value = (object?)last.BindingId ?? DBNull.Value;
-                        metric.Value = last.Metric;
-                    }
-
-                    ts.Value = p.TimestampUtcTicks;
-                    value.Value = p.Value;
-                    unit.Value = (object?)p.Unit ?? DBNull.Value;
-                    request.Value = (object?)p.RequestId ?? DBNull.Value;
-                    dimensions.Value = (object?)p.Dimensions ?? DBNull.Value;
-                    insert.ExecuteNonQuery();
+                    last = p.Series;
+                    model.Value = last.ModelName;
+                    version.Value = last.Version;
+                    binding.Value = (object?)last.BindingId ?? DBNull.Value;
+                    metric.Value = last.Metric;
                 }
 
-                // The last point at which the call can still be cancelled with nothing written.
-                ct.ThrowIfCancellationRequested();
-                s.Execute("COMMIT");
-                return 0;
+                ts.Value = p.TimestampUtcTicks;
+                value.Value = p.Value;
+                unit.Value = (object?)p.Unit ?? DBNull.Value;
+                request.Value = (object?)p.RequestId ?? DBNull.Value;
+                dimensions.Value = (object?)p.Dimensions ?? DBNull.Value;
+                insert.ExecuteNonQuery();
             }
-            catch
-            {
-                SqliteSchema.TryRollback(s.Connection);
-                throw;
-            }
+
         }, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
@@ -209,56 +196,44 @@ internal sealed class SqliteMetricStore(SqliteRegistryStore store) : IMetricStor
     }
 
     private async ValueTask CompactCoreAsync(MetricCompaction compaction, CancellationToken cancellationToken)
-        => await _store.WriteMetricsAsync(compaction, static (s, c, ct) =>
+        => await _store.WriteMetricsTransactionAsync(compaction, static (s, c) =>
         {
-            s.Execute("BEGIN IMMEDIATE");
-            try
+            // Counted under the write lock: no other writer (thread or process) can add or remove points in the
+            // range before this transaction commits.
+            var count = s.Command("SELECT count(*) FROM metric_points WHERE ts >= @from AND ts < @to");
+            SqliteSession.Bind(count, "@from", c.FromUtcTicks);
+            SqliteSession.Bind(count, "@to", c.ToUtcTicks);
+            var found = Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (found != c.ExpectedPointCount)
             {
-                // Counted under the write lock: no other writer (thread or process) can add or remove points in the
-                // range before this transaction commits.
-                var count = s.Command("SELECT count(*) FROM metric_points WHERE ts >= @from AND ts < @to");
-                SqliteSession.Bind(count, "@from", c.FromUtcTicks);
-                SqliteSession.Bind(count, "@to", c.ToUtcTicks);
-                var found = Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
-                if (found != c.ExpectedPointCount)
-                {
-                    throw new ModelRegistryException(
-                        ErrorCode.ConcurrencyConflict,
-                        $"The range holds {found} raw points, not the {c.ExpectedPointCount} that were rolled up; another writer changed it. Read the range again and retry.");
-                }
-
-                var delete = s.Command("DELETE FROM metric_points WHERE ts >= @from AND ts < @to");
-                SqliteSession.Bind(delete, "@from", c.FromUtcTicks);
-                SqliteSession.Bind(delete, "@to", c.ToUtcTicks);
-                delete.ExecuteNonQuery();
-
-                var insert = s.Command(InsertRollupSql);
-                foreach (var r in c.Rollups)
-                {
-                    SqliteSession.Bind(insert, "@model", r.Series.ModelName);
-                    SqliteSession.Bind(insert, "@version", r.Series.Version);
-                    SqliteSession.Bind(insert, "@binding", r.Series.BindingId);
-                    SqliteSession.Bind(insert, "@metric", r.Series.Metric);
-                    SqliteSession.Bind(insert, "@hour", r.HourStartUtcTicks);
-                    SqliteSession.Bind(insert, "@count", r.Count);
-                    SqliteSession.Bind(insert, "@sum", r.Sum);
-                    SqliteSession.Bind(insert, "@mean", r.Mean);
-                    SqliteSession.Bind(insert, "@m2", r.SumOfSquaredDeviations);
-                    SqliteSession.Bind(insert, "@min", r.Min);
-                    SqliteSession.Bind(insert, "@max", r.Max);
-                    SqliteSession.Bind(insert, "@sketch", r.Sketch);
-                    insert.ExecuteNonQuery();
-                }
-
-                ct.ThrowIfCancellationRequested();
-                s.Execute("COMMIT");
-                return 0;
+                throw new ModelRegistryException(
+                    ErrorCode.ConcurrencyConflict,
+                    $"The range holds {found} raw points, not the {c.ExpectedPointCount} that were rolled up; another writer changed it. Read the range again and retry.");
             }
-            catch
+
+            var delete = s.Command("DELETE FROM metric_points WHERE ts >= @from AND ts < @to");
+            SqliteSession.Bind(delete, "@from", c.FromUtcTicks);
+            SqliteSession.Bind(delete, "@to", c.ToUtcTicks);
+            delete.ExecuteNonQuery();
+
+            var insert = s.Command(InsertRollupSql);
+            foreach (var r in c.Rollups)
             {
-                SqliteSchema.TryRollback(s.Connection);
-                throw;
+                SqliteSession.Bind(insert, "@model", r.Series.ModelName);
+                SqliteSession.Bind(insert, "@version", r.Series.Version);
+                SqliteSession.Bind(insert, "@binding", r.Series.BindingId);
+                SqliteSession.Bind(insert, "@metric", r.Series.Metric);
+                SqliteSession.Bind(insert, "@hour", r.HourStartUtcTicks);
+                SqliteSession.Bind(insert, "@count", r.Count);
+                SqliteSession.Bind(insert, "@sum", r.Sum);
+                SqliteSession.Bind(insert, "@mean", r.Mean);
+                SqliteSession.Bind(insert, "@m2", r.SumOfSquaredDeviations);
+                SqliteSession.Bind(insert, "@min", r.Min);
+                SqliteSession.Bind(insert, "@max", r.Max);
+                SqliteSession.Bind(insert, "@sketch", r.Sketch);
+                insert.ExecuteNonQuery();
             }
+
         }, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />

@@ -11,6 +11,28 @@ internal sealed partial class SqliteRegistryStore
     /// <summary>Whether the database lives in one in-memory connection (then every call takes turns on it).</summary>
     internal bool IsMemory => _memory;
 
+    /// <summary>
+    /// Runs <paramref name="body"/> in one <c>BEGIN IMMEDIATE</c> transaction on the writer connection: committed when it
+    /// returns and the call was not cancelled by then (the last point at which nothing is written), rolled back otherwise.
+    /// </summary>
+    internal ValueTask<int> WriteMetricsTransactionAsync<TState>(TState state, Action<SqliteSession, TState> body, CancellationToken cancellationToken)
+        => WriteMetricsAsync((state, body), static (s, work, ct) =>
+        {
+            s.Execute("BEGIN IMMEDIATE");
+            try
+            {
+                work.body(s, work.state);
+                ct.ThrowIfCancellationRequested();
+                s.Execute("COMMIT");
+                return 0;
+            }
+            catch
+            {
+                SqliteSchema.TryRollback(s.Connection);
+                throw;
+            }
+        }, cancellationToken);
+
     /// <summary>Runs <paramref name="action"/> on the writer connection with the write queue held; engine errors are mapped.</summary>
     internal async ValueTask<T> WriteMetricsAsync<TState, T>(TState state, Func<SqliteSession, TState, CancellationToken, T> action, CancellationToken cancellationToken)
     {
