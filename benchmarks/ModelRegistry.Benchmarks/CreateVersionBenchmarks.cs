@@ -12,16 +12,10 @@ namespace ModelRegistry.Benchmarks;
 /// its store configuration and its hand-written raw baseline; the measured loops are the same for both.
 /// </summary>
 /// <typeparam name="TRaw">The engine's raw baseline.</typeparam>
-public abstract class CreateVersionBenchmarks<TRaw>
+public abstract class CreateVersionBenchmarks<TRaw> : FreshFileBenchmarks<TRaw>
     where TRaw : class, IDisposable
 {
     private readonly CreateWorkload _workload = new();
-    private string _file = string.Empty;
-    private ModelRegistryServices? _services;
-    private TRaw? _raw;
-
-    /// <summary>File name prefix and extension for this engine.</summary>
-    protected abstract (string Prefix, string Extension) FileKind { get; }
 
     /// <summary>Points the registry at <paramref name="file"/> with durable commits.</summary>
     protected abstract void UseStore(IModelRegistryBuilder builder, string file);
@@ -32,40 +26,24 @@ public abstract class CreateVersionBenchmarks<TRaw>
     /// <summary>Writes one version and its audit row by hand.</summary>
     protected abstract void CreateRawVersion(TRaw raw, ModelVersion version, DateTimeOffset now);
 
-    [IterationSetup(Target = nameof(Registry))]
-    public void SetUpRegistry()
+    protected sealed override ModelRegistryServices OpenRegistry(string file)
     {
-        _file = BenchData.NewFile(FileKind.Prefix, FileKind.Extension);
-        _services = ModelRegistryServices.Create(b => UseStore(b, _file));
+        var services = ModelRegistryServices.Create(b => UseStore(b, file));
 
         // The models are seeded through the store in one commit; only the version creation is measured.
-        var store = _services.GetRequiredService<IRegistryStore>();
+        var store = services.GetRequiredService<IRegistryStore>();
         var models = Enumerable.Range(0, CreateWorkload.Models).Select(Dataset.Model).ToList();
         store.CommitAsync(new StoreTransaction([.. models.Select(m => new PutModel(m, 0))], [.. models.Select(Dataset.ModelAudit)]), default)
             .AsTask().GetAwaiter().GetResult();
+        return services;
     }
 
-    [IterationSetup(Target = nameof(Raw))]
-    public void SetUpRaw()
-    {
-        _file = BenchData.NewFile(FileKind.Prefix + "-raw", FileKind.Extension);
-        _raw = OpenRaw(_file, Enumerable.Range(0, CreateWorkload.Models).Select(Dataset.Model));
-    }
-
-    [IterationCleanup]
-    public void CleanUp()
-    {
-        _services?.Dispose();
-        _services = null;
-        _raw?.Dispose();
-        _raw = null;
-        BenchData.DeleteFiles(_file);
-    }
+    protected sealed override TRaw OpenRaw(string file) => OpenRaw(file, Enumerable.Range(0, CreateWorkload.Models).Select(Dataset.Model));
 
     [Benchmark(Baseline = true, OperationsPerInvoke = CreateWorkload.Versions, Description = "create version: raw")]
     public void Raw()
     {
-        var raw = _raw!;
+        var raw = RawStore!;
         foreach (var (model, request) in _workload.Requests)
         {
             var now = TimeProvider.System.GetUtcNow();
@@ -76,7 +54,7 @@ public abstract class CreateVersionBenchmarks<TRaw>
     [Benchmark(OperationsPerInvoke = CreateWorkload.Versions, Description = "create version: registry")]
     public async Task Registry()
     {
-        var registry = _services!.Registry;
+        var registry = Services!.Registry;
         foreach (var (model, request) in _workload.Requests)
         {
             await registry.CreateVersionAsync(model, request);

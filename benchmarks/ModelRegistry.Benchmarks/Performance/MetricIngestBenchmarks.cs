@@ -10,22 +10,13 @@ namespace ModelRegistry.Benchmarks.Performance;
 /// code on the same engine. Reported per point (so the allocation column is bytes per point).
 /// </summary>
 /// <typeparam name="TRaw">The engine's raw baseline.</typeparam>
-public abstract class MetricIngestBenchmarks<TRaw>
+public abstract class MetricIngestBenchmarks<TRaw> : FreshFileBenchmarks<TRaw>
     where TRaw : class, IDisposable
 {
     private MetricPoint[][] _batches = [];
-    private string _file = string.Empty;
-    private ModelRegistryServices? _services;
-    private TRaw? _raw;
-
-    /// <summary>File name prefix and extension for this engine.</summary>
-    protected abstract (string Prefix, string Extension) FileKind { get; }
 
     /// <summary>The registry on <paramref name="file"/> with the engine's default (durable) settings.</summary>
-    protected abstract ModelRegistryServices OpenRegistry(string file);
-
-    /// <summary>Opens the raw baseline on a new file.</summary>
-    protected abstract TRaw OpenRaw(string file);
+    protected abstract ModelRegistryServices OpenStore(string file);
 
     /// <summary>Stores one batch by hand, durably.</summary>
     protected abstract void InsertRaw(TRaw raw, MetricPoint[] batch, int firstIndex);
@@ -33,29 +24,11 @@ public abstract class MetricIngestBenchmarks<TRaw>
     [GlobalSetup]
     public void BuildPoints() => _batches = MetricWorkload.Batches();
 
-    [IterationSetup(Target = nameof(Registry))]
-    public void SetUpRegistry()
+    protected sealed override ModelRegistryServices OpenRegistry(string file)
     {
-        _file = BenchData.NewFile(FileKind.Prefix, FileKind.Extension);
-        _services = OpenRegistry(_file);
-        MetricWorkload.Register(_services);
-    }
-
-    [IterationSetup(Target = nameof(Raw))]
-    public void SetUpRaw()
-    {
-        _file = BenchData.NewFile(FileKind.Prefix + "-raw", FileKind.Extension);
-        _raw = OpenRaw(_file);
-    }
-
-    [IterationCleanup]
-    public void CleanUp()
-    {
-        _services?.Dispose();
-        _services = null;
-        _raw?.Dispose();
-        _raw = null;
-        BenchData.DeleteFiles(_file);
+        var services = OpenStore(file);
+        MetricWorkload.Register(services);
+        return services;
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = MetricWorkload.Points, Description = "ingest 1M points: raw")]
@@ -63,14 +36,14 @@ public abstract class MetricIngestBenchmarks<TRaw>
     {
         for (var b = 0; b < _batches.Length; b++)
         {
-            InsertRaw(_raw!, _batches[b], b * MetricWorkload.BatchSize);
+            InsertRaw(RawStore!, _batches[b], b * MetricWorkload.BatchSize);
         }
     }
 
     [Benchmark(OperationsPerInvoke = MetricWorkload.Points, Description = "ingest 1M points: RecordBatchAsync")]
     public async Task Registry()
     {
-        var tracker = _services!.Performance;
+        var tracker = Services!.Performance;
         foreach (var batch in _batches)
         {
             await tracker.RecordBatchAsync(batch);
@@ -85,7 +58,7 @@ public class SqliteMetricIngestBenchmarks : MetricIngestBenchmarks<RawSqliteMetr
 {
     protected override (string Prefix, string Extension) FileKind => ("sqlite-metrics", "db");
 
-    protected override ModelRegistryServices OpenRegistry(string file) => MetricWorkload.Sqlite(file);
+    protected override ModelRegistryServices OpenStore(string file) => MetricWorkload.Sqlite(file);
 
     protected override RawSqliteMetrics OpenRaw(string file) => new(file);
 
@@ -99,7 +72,7 @@ public class LiteDbMetricIngestBenchmarks : MetricIngestBenchmarks<RawLiteDbMetr
 {
     protected override (string Prefix, string Extension) FileKind => ("litedb-metrics", "litedb");
 
-    protected override ModelRegistryServices OpenRegistry(string file) => MetricWorkload.LiteDb(file);
+    protected override ModelRegistryServices OpenStore(string file) => MetricWorkload.LiteDb(file);
 
     protected override RawLiteDbMetrics OpenRaw(string file) => new(file);
 
