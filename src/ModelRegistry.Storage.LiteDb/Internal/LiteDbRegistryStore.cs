@@ -13,20 +13,15 @@ namespace ModelRegistry.Storage.LiteDb.Internal;
 /// time touches a database (<see cref="LiteDbFile.WriteLock"/>), which also sidesteps LiteDB 5.0.20's free-page-list race
 /// between concurrent transactions on different collections (upstream #2825).
 /// </summary>
-internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
+internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 {
-    private readonly LiteDbFile _file;
-    private readonly ILogger _logger;
-    private int _disposed;
-
     private LiteDbRegistryStore(LiteDbFile file, ILogger logger)
+        : base(file, logger, "registry")
     {
-        _file = file;
-        _logger = logger;
     }
 
     /// <summary>The database file (or <c>:memory:</c>), for messages and tests.</summary>
-    public string DisplayName => _file.DisplayName;
+    public string DisplayName => File.DisplayName;
 
     /// <summary>Opens a store on validated settings.</summary>
     public static LiteDbRegistryStore Open(LiteDbStoreSettings settings, ILogger? logger = null)
@@ -37,23 +32,6 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
 
     /// <summary>The underlying database, for tests that look below the store's surface.</summary>
     internal LiteDatabase Database => Db;
-
-    private LiteDatabase Db
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _file.Database;
-        }
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _file.Dispose();
-        }
-    }
 
     public ValueTask<RegisteredModel?> FindModelAsync(string name, CancellationToken cancellationToken)
     {
@@ -280,7 +258,7 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         ArgumentNullException.ThrowIfNull(transaction.Audit);
         cancellationToken.ThrowIfCancellationRequested();
         var db = Db;
-        await _file.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await File.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // The last point where cancelling leaves nothing behind; from here the commit runs to its end.
@@ -291,13 +269,13 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
             return Guarded(() =>
             {
                 var sealedRecords = Commit(db, transaction);
-                _file.WaitUntilDurable();
+                File.WaitUntilDurable();
                 return sealedRecords;
             });
         }
         finally
         {
-            _file.WriteLock.Release();
+            File.WriteLock.Release();
         }
     }
 
@@ -711,18 +689,4 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
     }
 
     private T Read<T>(Func<T> read) => Guarded(read);
-
-    /// <summary>Runs a storage operation, turning engine failures into the library's typed errors.</summary>
-    private T Guarded<T>(Func<T> operation)
-    {
-        try
-        {
-            return operation();
-        }
-        catch (Exception ex) when (StorageErrors.Translate(ex, _file.DisplayName) is { } mapped)
-        {
-            _logger.LogError(ex, "LiteDB registry store {File} failed: {Code}", _file.DisplayName, mapped.Code);
-            throw mapped;
-        }
-    }
 }
