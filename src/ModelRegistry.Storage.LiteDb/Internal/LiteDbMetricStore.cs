@@ -15,7 +15,7 @@ namespace ModelRegistry.Storage.LiteDb.Internal;
 /// Reads run synchronously and are handed out afterwards: LiteDB binds a read transaction to the thread that started
 /// it, and an async iterator may resume on another thread between batches.
 /// </remarks>
-internal sealed class LiteDbMetricStore : IMetricStore, IDisposable
+internal sealed class LiteDbMetricStore : LiteDbStore, IMetricStore
 {
     private const string Model = "m";
     private const string VersionField = "ver";
@@ -29,36 +29,14 @@ internal sealed class LiteDbMetricStore : IMetricStore, IDisposable
     private const string Hour = "h";
     private const string Json = "json";
 
-    private readonly LiteDbFile _file;
-    private readonly ILogger _logger;
-    private int _disposed;
-
     private LiteDbMetricStore(LiteDbFile file, ILogger logger)
+        : base(file, logger, "metric")
     {
-        _file = file;
-        _logger = logger;
     }
 
     /// <summary>Opens the metric store on the same database as the registry store with the same settings.</summary>
     public static LiteDbMetricStore Open(LiteDbStoreSettings settings, ILogger? logger = null)
         => new(LiteDbFile.Acquire(settings, logger ?? NullLogger.Instance), logger ?? NullLogger.Instance);
-
-    private LiteDatabase Db
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _file.Database;
-        }
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _file.Dispose();
-        }
-    }
 
     public async ValueTask AppendAsync(IReadOnlyList<MetricPointRecord> points, CancellationToken cancellationToken)
     {
@@ -208,45 +186,6 @@ internal sealed class LiteDbMetricStore : IMetricStore, IDisposable
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>One write transaction under the database's write lock, made durable before returning.</summary>
-    private async ValueTask<long> WriteAsync(Func<LiteDatabase, long> write, CancellationToken cancellationToken)
-    {
-        var db = Db;
-        await _file.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return Guarded(() =>
-            {
-                // Synchronous from BeginTrans to Commit: LiteDB binds the transaction to this thread.
-                if (!db.BeginTrans())
-                {
-                    throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
-                }
-
-                var committed = false;
-                try
-                {
-                    var result = write(db);
-                    committed = db.Commit();
-                    _file.WaitUntilDurable();
-                    return result;
-                }
-                finally
-                {
-                    if (!committed)
-                    {
-                        db.Rollback();
-                    }
-                }
-            });
-        }
-        finally
-        {
-            _file.WriteLock.Release();
-        }
-    }
-
     private static (string Where, BsonDocument Parameters) Where(MetricStoreQuery query, string timeField)
     {
         var parameters = new BsonDocument { ["from"] = query.FromUtcTicks, ["to"] = query.ToUtcTicks };
@@ -309,19 +248,6 @@ internal sealed class LiteDbMetricStore : IMetricStore, IDisposable
     }
 
     private static string? Optional(BsonDocument doc, string field) => doc[field].IsString ? doc[field].AsString : null;
-
-    private T Guarded<T>(Func<T> operation)
-    {
-        try
-        {
-            return operation();
-        }
-        catch (Exception ex) when (StorageErrors.Translate(ex, _file.DisplayName) is { } mapped)
-        {
-            _logger.LogError(ex, "LiteDB metric store {File} failed: {Code}", _file.DisplayName, mapped.Code);
-            throw mapped;
-        }
-    }
 
     /// <summary>The points of one series collected for one batch.</summary>
     private sealed class Columns(MetricSeries series, bool details)

@@ -13,20 +13,15 @@ namespace ModelRegistry.Storage.LiteDb.Internal;
 /// time touches a database (<see cref="LiteDbFile.WriteLock"/>), which also sidesteps LiteDB 5.0.20's free-page-list race
 /// between concurrent transactions on different collections (upstream #2825).
 /// </summary>
-internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
+internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 {
-    private readonly LiteDbFile _file;
-    private readonly ILogger _logger;
-    private int _disposed;
-
     private LiteDbRegistryStore(LiteDbFile file, ILogger logger)
+        : base(file, logger, "registry")
     {
-        _file = file;
-        _logger = logger;
     }
 
     /// <summary>The database file (or <c>:memory:</c>), for messages and tests.</summary>
-    public string DisplayName => _file.DisplayName;
+    public string DisplayName => File.DisplayName;
 
     /// <summary>Opens a store on validated settings.</summary>
     public static LiteDbRegistryStore Open(LiteDbStoreSettings settings, ILogger? logger = null)
@@ -37,23 +32,6 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
 
     /// <summary>The underlying database, for tests that look below the store's surface.</summary>
     internal LiteDatabase Database => Db;
-
-    private LiteDatabase Db
-    {
-        get
-        {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            return _file.Database;
-        }
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            _file.Dispose();
-        }
-    }
 
     public ValueTask<RegisteredModel?> FindModelAsync(string name, CancellationToken cancellationToken)
     {
@@ -279,113 +257,75 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
         ArgumentNullException.ThrowIfNull(transaction.Writes);
         ArgumentNullException.ThrowIfNull(transaction.Audit);
         cancellationToken.ThrowIfCancellationRequested();
-        var db = Db;
-        await _file.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // The last point where cancelling leaves nothing behind; from here the commit runs to its end.
-            cancellationToken.ThrowIfCancellationRequested();
 
-            // LiteDB binds a transaction to the calling thread, so everything from BeginTrans to Commit runs
-            // synchronously on this one.
-            return Guarded(() =>
-            {
-                var sealedRecords = Commit(db, transaction);
-                _file.WaitUntilDurable();
-                return sealedRecords;
-            });
-        }
-        finally
-        {
-            _file.WriteLock.Release();
-        }
+        // Cancelling is honoured until the write lock is held; from there the commit runs to its end.
+        return await WriteAsync(db => Commit(db, transaction), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Applies the writes and seals the audit records inside the caller's transaction.</summary>
     private static IReadOnlyList<AuditRecord> Commit(LiteDatabase db, StoreTransaction transaction)
     {
-        if (!db.BeginTrans())
+        var models = db.GetCollection(Schema.Models);
+        var versions = db.GetCollection(Schema.Versions);
+        var audit = db.GetCollection(Schema.Audit);
+        var documents = db.GetCollection(Schema.Documents);
+        var written = new CommitState();
+
+        foreach (var write in transaction.Writes)
         {
-            throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+            switch (write)
+            {
+                case PutModel put:
+                    PutModel(models, versions, put);
+                    break;
+                case DeleteModel delete:
+                    DeleteModel(models, versions, delete);
+                    break;
+                case PutVersion put:
+                    PutVersion(models, versions, put, written);
+                    break;
+                case PutDocument put:
+                    PutDocument(documents, put, written);
+                    break;
+                case null:
+                    throw new ModelRegistryException(ErrorCode.InvalidArgument, "A store transaction contains a null write.");
+                default:
+                    throw new ModelRegistryException(ErrorCode.InvalidArgument, $"The LiteDB store does not support {write.GetType().Name}.");
+            }
         }
 
-        var committed = false;
-        try
+        // A version is only stored with its model: checked once all writes are applied, as the in-memory store does,
+        // so a transaction may write a version before its model.
+        foreach (var (modelKey, modelName) in written.VersionModels)
         {
-            var models = db.GetCollection(Schema.Models);
-            var versions = db.GetCollection(Schema.Versions);
-            var audit = db.GetCollection(Schema.Audit);
-            var documents = db.GetCollection(Schema.Documents);
-            var written = new CommitState();
-
-            foreach (var write in transaction.Writes)
+            var model = models.FindById(modelKey)
+                ?? throw new ModelRegistryException(ErrorCode.ConcurrencyConflict,
+                    $"Model '{modelName}' no longer exists, so its versions cannot be written; it was deleted by another writer.", $"model:{modelName}");
+            if (written.VersionsWithoutFacts.Contains(modelKey))
             {
-                switch (write)
-                {
-                    case PutModel put:
-                        PutModel(models, versions, put);
-                        break;
-                    case DeleteModel delete:
-                        DeleteModel(models, versions, delete);
-                        break;
-                    case PutVersion put:
-                        PutVersion(models, versions, put, written);
-                        break;
-                    case PutDocument put:
-                        PutDocument(documents, put, written);
-                        break;
-                    case null:
-                        throw new ModelRegistryException(ErrorCode.InvalidArgument, "A store transaction contains a null write.");
-                    default:
-                        throw new ModelRegistryException(ErrorCode.InvalidArgument, $"The LiteDB store does not support {write.GetType().Name}.");
-                }
-            }
-
-            // A version is only stored with its model: checked once all writes are applied, as the in-memory store does,
-            // so a transaction may write a version before its model.
-            foreach (var (modelKey, modelName) in written.VersionModels)
-            {
-                var model = models.FindById(modelKey)
-                    ?? throw new ModelRegistryException(ErrorCode.ConcurrencyConflict,
-                        $"Model '{modelName}' no longer exists, so its versions cannot be written; it was deleted by another writer.", $"model:{modelName}");
-                if (written.VersionsWithoutFacts.Contains(modelKey))
-                {
-                    RefreshModelFacts(versions, model);
-                }
-            }
-
-            // Read the head inside the transaction: with the write lock held it cannot move under us.
-            var head = audit.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
-            var (sequence, hash) = head is null ? (0L, AuditChain.GenesisHash) : HeadOf(head);
-            var sealedRecords = new List<AuditRecord>(transaction.Audit.Count);
-            foreach (var draft in transaction.Audit)
-            {
-                var record = AuditChain.Seal(draft ?? throw new ModelRegistryException(ErrorCode.InvalidArgument, "A store transaction contains a null audit draft."), sequence, hash);
-                audit.Insert(RecordDocuments.ToDocument(record));
-                sealedRecords.Add(record);
-                (sequence, hash) = (record.Sequence, record.Hash);
-            }
-
-            // Documents carry the sequence of the transaction's last audit record, so readers can catch up from it.
-            foreach (var put in written.Documents.Values)
-            {
-                documents.Upsert(RecordDocuments.ToDocument(new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, sequence)));
-            }
-
-            if (!db.Commit())
-            {
-                throw new InvalidOperationException("LiteDB did not commit the transaction.");
-            }
-
-            committed = true;
-            return sealedRecords;
-        }
-        finally
-        {
-            if (!committed)
-            {
-                db.Rollback();
+                RefreshModelFacts(versions, model);
             }
         }
+
+        // Read the head inside the transaction: with the write lock held it cannot move under us.
+        var head = audit.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        var (sequence, hash) = head is null ? (0L, AuditChain.GenesisHash) : HeadOf(head);
+        var sealedRecords = new List<AuditRecord>(transaction.Audit.Count);
+        foreach (var draft in transaction.Audit)
+        {
+            var record = AuditChain.Seal(draft ?? throw new ModelRegistryException(ErrorCode.InvalidArgument, "A store transaction contains a null audit draft."), sequence, hash);
+            audit.Insert(RecordDocuments.ToDocument(record));
+            sealedRecords.Add(record);
+            (sequence, hash) = (record.Sequence, record.Hash);
+        }
+
+        // Documents carry the sequence of the transaction's last audit record, so readers can catch up from it.
+        foreach (var put in written.Documents.Values)
+        {
+            documents.Upsert(RecordDocuments.ToDocument(new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, sequence)));
+        }
+
+        return sealedRecords;
     }
 
     /// <summary>What a commit has written so far, for the checks that run after all writes.</summary>
@@ -711,18 +651,4 @@ internal sealed class LiteDbRegistryStore : IRegistryStore, IDisposable
     }
 
     private T Read<T>(Func<T> read) => Guarded(read);
-
-    /// <summary>Runs a storage operation, turning engine failures into the library's typed errors.</summary>
-    private T Guarded<T>(Func<T> operation)
-    {
-        try
-        {
-            return operation();
-        }
-        catch (Exception ex) when (StorageErrors.Translate(ex, _file.DisplayName) is { } mapped)
-        {
-            _logger.LogError(ex, "LiteDB registry store {File} failed: {Code}", _file.DisplayName, mapped.Code);
-            throw mapped;
-        }
-    }
 }
