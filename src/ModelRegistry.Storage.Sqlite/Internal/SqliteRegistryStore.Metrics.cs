@@ -44,11 +44,7 @@ internal sealed partial class SqliteRegistryStore
             ThrowIfDisposed();
             var session = Writer();
 
-            // A transaction left open by a failure whose ROLLBACK also failed would make every later BEGIN fail.
-            if (SQLitePCL.raw.sqlite3_get_autocommit(session.Connection.Handle) == 0)
-            {
-                SqliteSchema.TryRollback(session.Connection);
-            }
+            SqliteSchema.RollbackIfOpen(session.Connection);
 
             return action(session, state, cancellationToken);
         }

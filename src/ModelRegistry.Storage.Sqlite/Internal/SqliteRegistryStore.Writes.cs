@@ -65,11 +65,7 @@ internal sealed partial class SqliteRegistryStore
 
     private List<AuditRecord> CommitLocked(SqliteSession s, PreparedWrite[] rows, IReadOnlyList<AuditDraft> drafts, CancellationToken cancellationToken)
     {
-        // A transaction left open by a failure whose ROLLBACK also failed would make every later BEGIN fail.
-        if (SQLitePCL.raw.sqlite3_get_autocommit(s.Connection.Handle) == 0)
-        {
-            SqliteSchema.TryRollback(s.Connection);
-        }
+        SqliteSchema.RollbackIfOpen(s.Connection);
 
         // BEGIN IMMEDIATE takes the write lock now (waiting up to the busy timeout), so the revision checks and the
         // chain head read below cannot be invalidated by another process before COMMIT.

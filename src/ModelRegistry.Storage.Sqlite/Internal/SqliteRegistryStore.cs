@@ -383,12 +383,7 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
 
     /// <summary>Runs a diagnostic query (a PRAGMA, a count) on a read connection; for tests and troubleshooting.</summary>
     internal ValueTask<object?> ScalarAsync(string sql, CancellationToken cancellationToken)
-        => Read(sql, static (_, s, q) =>
-        {
-            using var command = s.Connection.CreateCommand();
-            command.CommandText = q;
-            return command.ExecuteScalar();
-        }, cancellationToken);
+        => Read(sql, static (_, s, q) => SqliteSchema.Scalar(s.Connection, q), cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Every lineage query asks this first, so it reads only the sequence (the rowid), not the head's hash.</remarks>

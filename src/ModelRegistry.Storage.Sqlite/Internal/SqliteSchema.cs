@@ -333,6 +333,15 @@ internal static class SqliteSchema
         return command.ExecuteScalar();
     }
 
+    /// <summary>Rolls back a transaction left open by a failure whose ROLLBACK also failed (it would make every later BEGIN fail).</summary>
+    internal static void RollbackIfOpen(SqliteConnection connection)
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0)
+        {
+            TryRollback(connection);
+        }
+    }
+
     internal static void TryRollback(SqliteConnection connection)
     {
         try
