@@ -1,7 +1,5 @@
 using ModelRegistry.Internal;
-using System.Buffers.Binary;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace ModelRegistry.Audit;
 
@@ -75,6 +73,4 @@ public static class AuditChain
 
         return null;
     }
-
-
 }

@@ -75,17 +75,7 @@ internal sealed class LineageGraphIndex : IDisposable
         {
             var g = _state;
             var (vertex, stored) = PrepareNode(g, node);
-            if (vertex >= 0)
-            {
-                g.Nodes[vertex] = stored;
-            }
-            else
-            {
-                g.Ids.Add(stored.Id, g.Nodes.Count);
-                g.Graph.AddVertex(g.Nodes.Count);
-                g.Nodes.Add(stored);
-            }
-
+            PlaceNode(g, vertex, stored);
             return stored;
         }
         finally
@@ -320,6 +310,31 @@ internal sealed class LineageGraphIndex : IDisposable
     // ----------------------------------------------------------------------------------------------------------------
     // Bulk load
 
+    /// <summary>Puts <paramref name="node"/> at <paramref name="vertex"/>, or appends it as a new vertex when <paramref name="vertex"/> is negative. Caller holds the write lock (or owns <paramref name="g"/>).</summary>
+    private static void PlaceNode(GraphState g, int vertex, LineageNode node)
+    {
+        if (vertex >= 0)
+        {
+            g.Nodes[vertex] = node;
+            return;
+        }
+
+        g.Ids.Add(node.Id, g.Nodes.Count);
+        g.Graph.AddVertex(g.Nodes.Count);
+        g.Nodes.Add(node);
+    }
+
+    /// <summary>The vertices of a stored edge's ends; <see cref="ErrorCode.StorageCorrupted"/> when either is not a held node.</summary>
+    private static (int From, int To) StoredEnds(GraphState g, LineageEdge edge)
+    {
+        if (!g.Ids.TryGetValue(edge.From, out var from) || !g.Ids.TryGetValue(edge.To, out var to))
+        {
+            throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but one of them is not a stored node; the store is damaged.", edge.From);
+        }
+
+        return (from, to);
+    }
+
     /// <summary>
     /// Replaces the whole graph with stored nodes and edges in one pass (for loading from a store). The data is trusted
     /// as already validated when it was written — no shape, duplicate or cycle checks — except that every edge's ends
@@ -344,10 +359,7 @@ internal sealed class LineageGraphIndex : IDisposable
 
         foreach (var edge in edges)
         {
-            if (!g.Ids.TryGetValue(edge.From, out var from) || !g.Ids.TryGetValue(edge.To, out var to))
-            {
-                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but one of them is not a stored node; the store is damaged.", edge.From);
-            }
+            var (from, to) = StoredEnds(g, edge);
 
             g.Graph.AddEdge(NewEntry(g, edge, from, to));
         }
@@ -369,16 +381,7 @@ internal sealed class LineageGraphIndex : IDisposable
         try
         {
             var g = _state;
-            if (g.Ids.TryGetValue(node.Id, out var vertex))
-            {
-                g.Nodes[vertex] = node;
-            }
-            else
-            {
-                g.Ids.Add(node.Id, g.Nodes.Count);
-                g.Graph.AddVertex(g.Nodes.Count);
-                g.Nodes.Add(node);
-            }
+            PlaceNode(g, g.Ids.TryGetValue(node.Id, out var vertex) ? vertex : -1, node);
         }
         finally
         {
@@ -399,10 +402,7 @@ internal sealed class LineageGraphIndex : IDisposable
         try
         {
             var g = _state;
-            if (!g.Ids.TryGetValue(edge.From, out var from) || !g.Ids.TryGetValue(edge.To, out var to))
-            {
-                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but one of them is not a stored node; the store is damaged.", edge.From);
-            }
+            var (from, to) = StoredEnds(g, edge);
 
             if (Out(g, from).FirstOrDefault(e => e.Id == edge.Id) is { } held)
             {

@@ -511,7 +511,7 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
                 return false;
             }
 
-            throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but '{end}' is not a stored node; the store is damaged.", end);
+            throw EndNotStored(edge, end);
         }
 
         return true;
@@ -594,7 +594,7 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
 
             return nodes.ContainsKey(end) || (changeSequence > sequence
                 ? false
-                : throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but '{end}' is not a stored node; the store is damaged.", end));
+                : throw EndNotStored(edge, end));
         }
 
         var registryNodes = new List<LineageNode>();
@@ -689,6 +689,9 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             }
         }
     }
+
+    private static ModelRegistryException EndNotStored(LineageEdge edge, string end)
+        => new(ErrorCode.StorageCorrupted, $"Stored lineage edge {edge.Id} links '{edge.From}' to '{edge.To}', but '{end}' is not a stored node; the store is damaged.", end);
 
     private Task<IReadOnlyList<AuditRecord>> CommitAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, CancellationToken cancellationToken)
         => ModelRegistry.Internal.InstrumentedCommit.CommitAsync(_store, writes, audit, cancellationToken);
