@@ -121,10 +121,7 @@ internal sealed partial class PerformanceTracker
     public async Task<CostSummary> GetCostSummaryAsync(CostQuery query, CostGrouping groupBy, CancellationToken cancellationToken = default)
     {
         RequestValidation.Cost(query);
-        if (!Enum.IsDefined(groupBy))
-        {
-            throw Guard.Invalid("groupBy", $"'groupBy' has the undefined value {(int)groupBy}.");
-        }
+        Guard.Defined(groupBy);
 
         var groups = new Dictionary<string, (decimal Cost, long Requests, long In, long Out)>(StringComparer.Ordinal);
         var days = new Dictionary<long, string>();
