@@ -317,22 +317,7 @@ internal sealed partial class PerformanceTracker
         decimal? observed = allTokens > 0 ? total * 1000m / allTokens : null;
         decimal? list = allTokens > 0 && listKnown ? listTotal / allTokens : null;
         double? meanQuality = quality.Count > 0 ? MetricAccumulator.Mean(quality.Moments) : null;
-        return new RoiReport
-        {
-            Subject = subject,
-            Window = window,
-            TotalCost = total,
-            RequestCount = requests,
-            SuccessfulRequests = successes,
-            InputTokens = inputTokens,
-            OutputTokens = outputTokens,
-            MeanQuality = meanQuality,
-            QualityPerDollar = requests > 0 ? AbTestAnalysis.ValueScore(meanQuality, total / requests) : null,
-            CostPerSuccessfulRequest = successes > 0 ? total / successes : null,
-            ObservedCostPer1KTokens = observed,
-            ListCostPer1KTokens = list,
-            ObservedToListRatio = observed is { } o && list is { } l && l > 0 ? (double)(o / l) : null,
-        };
+        return CostAnalysis.RoiOf(subject, window, total, requests, successes, inputTokens, outputTokens, meanQuality, observed, list);
     }
 
     /// <summary>
