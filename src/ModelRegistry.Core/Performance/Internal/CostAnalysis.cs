@@ -145,7 +145,12 @@ internal static class CostAnalysis
             ? ((input * binding.CostPer1KInputTokens) + (output * binding.CostPer1KOutputTokens)) / tokens
             : null;
         double? meanQuality = quality is { Count: > 0 } ? quality.Mean : null;
-        return new RoiReport
+        return RoiOf(subject, window, total, requests, succeeded, input, output, meanQuality, observed, list);
+    }
+
+    /// <summary>The ROI report from a window's totals: the derived ratios (quality per dollar, cost per success, observed ÷ list) in one place.</summary>
+    public static RoiReport RoiOf(MetricSubject subject, MetricWindow window, decimal total, long requests, long succeeded, long input, long output, double? meanQuality, decimal? observed, decimal? list)
+        => new()
         {
             Subject = subject,
             Window = window,
@@ -161,7 +166,6 @@ internal static class CostAnalysis
             ListCostPer1KTokens = list,
             ObservedToListRatio = observed is { } o && list is { } l && l > 0 ? (double)(o / l) : null,
         };
-    }
 
     /// <summary>Least-squares slope of y against 0, 1, 2, …; 0 with fewer than two points.</summary>
     public static double Slope(IReadOnlyList<double> y)

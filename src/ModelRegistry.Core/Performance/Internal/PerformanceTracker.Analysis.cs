@@ -121,10 +121,7 @@ internal sealed partial class PerformanceTracker
     public async Task<CostSummary> GetCostSummaryAsync(CostQuery query, CostGrouping groupBy, CancellationToken cancellationToken = default)
     {
         RequestValidation.Cost(query);
-        if (!Enum.IsDefined(groupBy))
-        {
-            throw Guard.Invalid("groupBy", $"'groupBy' has the undefined value {(int)groupBy}.");
-        }
+        Guard.Defined(groupBy);
 
         var groups = new Dictionary<string, (decimal Cost, long Requests, long In, long Out)>(StringComparer.Ordinal);
         var days = new Dictionary<long, string>();
@@ -137,7 +134,8 @@ internal sealed partial class PerformanceTracker
             _ => Day(ticks, days),
         };
 
-        await foreach (var (series, provider, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(query, CostKey, providers, cancellationToken))
+        var stored = await StoredNamesAsync(query, cancellationToken);
+        await foreach (var (series, provider, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(stored, CostKey, providers, cancellationToken))
         {
             var ticks = ticksMemory.Span;
             var values = valuesMemory.Span;
@@ -165,7 +163,7 @@ internal sealed partial class PerformanceTracker
                 groups[key] = input ? (g.Cost, g.Requests, g.In + n, g.Out) : (g.Cost, g.Requests, g.In, g.Out + n);
             }
 
-            await foreach (var (series, provider, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(query, metric, providers, cancellationToken))
+            await foreach (var (series, provider, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(stored, metric, providers, cancellationToken))
             {
                 var ticks = ticksMemory.Span;
                 var values = valuesMemory.Span;
@@ -207,7 +205,7 @@ internal sealed partial class PerformanceTracker
         var count = new long[cover.Count];
         var first = cover[0].Start.UtcTicks;
         var length = TimeBucketing.Ticks(bucketSize);
-        await foreach (var (_, _, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(query, CostKey, [], cancellationToken))
+        await foreach (var (_, _, ticksMemory, valuesMemory, rollups) in CostSeriesAsync(await StoredNamesAsync(query, cancellationToken), CostKey, [], cancellationToken))
         {
             var ticks = ticksMemory.Span;
             var values = valuesMemory.Span;
@@ -319,27 +317,33 @@ internal sealed partial class PerformanceTracker
         decimal? observed = allTokens > 0 ? total * 1000m / allTokens : null;
         decimal? list = allTokens > 0 && listKnown ? listTotal / allTokens : null;
         double? meanQuality = quality.Count > 0 ? MetricAccumulator.Mean(quality.Moments) : null;
-        return new RoiReport
-        {
-            Subject = subject,
-            Window = window,
-            TotalCost = total,
-            RequestCount = requests,
-            SuccessfulRequests = successes,
-            InputTokens = inputTokens,
-            OutputTokens = outputTokens,
-            MeanQuality = meanQuality,
-            QualityPerDollar = requests > 0 ? AbTestAnalysis.ValueScore(meanQuality, total / requests) : null,
-            CostPerSuccessfulRequest = successes > 0 ? total / successes : null,
-            ObservedCostPer1KTokens = observed,
-            ListCostPer1KTokens = list,
-            ObservedToListRatio = observed is { } o && list is { } l && l > 0 ? (double)(o / l) : null,
-        };
+        return CostAnalysis.RoiOf(subject, window, total, requests, successes, inputTokens, outputTokens, meanQuality, observed, list);
     }
 
     /// <summary>
-    /// The series of one metric that a cost query selects, each with its provider, raw timestamps and values, and its
-    /// roll-ups (batches of one series are yielded separately; a series may come more than once).
+    /// The cost query with the model and version named as their points are stored (see
+    /// <see cref="SubjectResolver.CanonicalAsync"/>); resolved once per call, not once per metric read.
+    /// </summary>
+    private async ValueTask<CostQuery> StoredNamesAsync(CostQuery query, CancellationToken cancellationToken)
+    {
+        if (query.ModelName is null)
+        {
+            return query;
+        }
+
+        if (query.Version is not null)
+        {
+            var (model, version) = await Resolver.CanonicalAsync(new MetricSubject(query.ModelName, query.Version), cancellationToken);
+            return query with { ModelName = model, Version = version };
+        }
+
+        return query with { ModelName = (await _registryStore.FindModelAsync(query.ModelName, cancellationToken))?.Name ?? query.ModelName };
+    }
+
+    /// <summary>
+    /// The series of one metric that a cost query (with stored names, see <see cref="StoredNamesAsync"/>) selects, each
+    /// with its provider, raw timestamps and values, and its roll-ups (batches of one series are yielded separately; a
+    /// series may come more than once).
     /// </summary>
     private async IAsyncEnumerable<(MetricSeries Series, string? Provider, ReadOnlyMemory<long> Ticks, ReadOnlyMemory<double> Values, IReadOnlyList<MetricRollupRecord> Rollups)> CostSeriesAsync(
         CostQuery query,
@@ -347,20 +351,7 @@ internal sealed partial class PerformanceTracker
         Dictionary<MetricSeries, string?> providers,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        string? model = null, version = null;
-        if (query.ModelName is not null)
-        {
-            if (query.Version is not null)
-            {
-                (model, version) = await Resolver.CanonicalAsync(new MetricSubject(query.ModelName, query.Version), cancellationToken);
-            }
-            else
-            {
-                model = (await _registryStore.FindModelAsync(query.ModelName, cancellationToken))?.Name ?? query.ModelName;
-            }
-        }
-
-        var selection = new MetricSelection(model, version, query.BindingId, metric, query.Window);
+        var selection = new MetricSelection(query.ModelName, query.Version, query.BindingId, metric, query.Window);
         await foreach (var batch in Reader.PointsAsync(selection, cancellationToken))
         {
             var provider = await ProviderAsync(batch.Series, providers, cancellationToken);
