@@ -7,7 +7,7 @@ namespace ModelRegistry.Core.Tests.Registry;
 public sealed class TelemetryTests
 {
     [Fact]
-    public async Task Mutations_and_refusals_are_counted_on_the_ModelRegistry_meter_and_traced()
+    public async Task Registry_and_compliance_mutations_and_refusals_are_counted_on_the_ModelRegistry_meter_and_traced()
     {
         var measurements = new List<(string Instrument, long Value, string? Tag)>();
         using var listener = new MeterListener();
@@ -48,9 +48,14 @@ public sealed class TelemetryTests
         var act = () => mr.Registry.RegisterModelAsync(new RegisterModelRequest { Name = name, Owners = ["o"] });
         await act.Should().ThrowAsync<ModelRegistryException>();
 
+        // Compliance commits take the same instrumented path as the registry's.
+        await mr.Registry.CreateVersionAsync(name, new CreateVersionRequest { SourceCommit = "c1" });
+        await mr.Compliance.RequestApprovalAsync(name, "1.0.0", ModelStage.Production, "ready for production");
+
         lock (measurements)
         {
             measurements.Should().Contain(m => m.Instrument == "modelregistry.mutations" && m.Tag == "model.registered");
+            measurements.Should().Contain(m => m.Instrument == "modelregistry.mutations" && m.Tag == "approval.requested");
         }
 
         lock (activities)

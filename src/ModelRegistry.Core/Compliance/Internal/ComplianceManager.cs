@@ -184,7 +184,7 @@ internal sealed partial class ComplianceManager : IComplianceManager
         IReadOnlyList<AuditRecord> committed;
         try
         {
-            committed = await _store.CommitAsync(new StoreTransaction(writes, audit), cancellationToken);
+            committed = await InstrumentedCommit.CommitAsync(_store, writes, audit, cancellationToken);
         }
         catch (ModelRegistryException ex) when (ex.Code is ErrorCode.ConcurrencyConflict or ErrorCode.AlreadyExists)
         {
