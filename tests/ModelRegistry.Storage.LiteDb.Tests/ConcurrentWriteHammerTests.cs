@@ -45,20 +45,21 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
             auditRecords.Add((await store.CommitAsync(Tx(new PutModel(Model("shared"), 0)), Ct))[0]);
             using var stop = new CancellationTokenSource();
 
-            // Readers get their own threads and the writers start only once every reader has read once: on a 2-core
-            // machine pool threads are handed out slowly, and a reader that never ran would prove nothing.
+            // Readers run synchronously on threads of their own (never on the thread pool, which the writers keep busy
+            // and which hands out new threads slowly on 2 cores), and the writers start only once every reader has read
+            // once: a reader that never ran would prove nothing.
             using var readersRunning = new CountdownEvent(Readers);
             var writing = 0;
-            var readers = Enumerable.Range(0, Readers).Select(r => Task.Factory.StartNew(async () =>
+            var readers = Enumerable.Range(0, Readers).Select(r => Task.Factory.StartNew(() =>
             {
                 var reads = 0;
                 var readsDuringWrites = 0;
                 while (reads == 0 || !stop.IsCancellationRequested)
                 {
-                    _ = await store.QueryModelsAsync(new StoreQuery(null, [Asc(SearchField.Name)], 50), Ct);
-                    _ = await store.QueryVersionsAsync(new StoreQuery(null, [Asc(SearchField.Name), Asc(SearchField.Version)], 50), Ct);
-                    _ = await store.QueryAuditAsync(new AuditQuery { Subject = "model:*" }, 0, 50, Ct);
-                    _ = await store.FindModelAsync("shared", Ct);
+                    _ = Wait(store.QueryModelsAsync(new StoreQuery(null, [Asc(SearchField.Name)], 50), Ct));
+                    _ = Wait(store.QueryVersionsAsync(new StoreQuery(null, [Asc(SearchField.Name), Asc(SearchField.Version)], 50), Ct));
+                    _ = Wait(store.QueryAuditAsync(new AuditQuery { Subject = "model:*" }, 0, 50, Ct));
+                    _ = Wait(store.FindModelAsync("shared", Ct));
                     if (++reads == 1)
                     {
                         readersRunning.Signal();
@@ -69,11 +70,11 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
                     }
 
                     // Leave the two cores mostly to the writers: the point is reads overlapping writes, not read volume.
-                    await Task.Delay(10);
+                    Thread.Sleep(10);
                 }
 
                 return readsDuringWrites;
-            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()).ToList();
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
             readersRunning.Wait(TimeSpan.FromMinutes(1)).Should().BeTrue("every reader must be running before the writers start");
             Volatile.Write(ref writing, 1);
 
@@ -155,6 +156,9 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
             CheckIndexes(store.Database, expectedModels.Values);
         }
     }
+
+    /// <summary>Blocks a reader's own thread until the read completes.</summary>
+    private static T Wait<T>(ValueTask<T> read) => read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
 
     private static void Collect(ConcurrentBag<AuditRecord> bag, IReadOnlyList<AuditRecord> records)
     {
