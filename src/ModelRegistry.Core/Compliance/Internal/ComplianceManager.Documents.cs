@@ -164,36 +164,30 @@ internal sealed partial class ComplianceManager
     private async Task<List<AuditRecord>> AllAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         var all = new List<AuditRecord>();
-        long after = 0;
-        while (true)
+        await foreach (var record in AuditRecordsAsync(query, 0, cancellationToken))
         {
-            var batch = await _store.QueryAuditAsync(query, after, ExportBatch, cancellationToken);
-            all.AddRange(batch);
-            if (batch.Count < ExportBatch)
-            {
-                return all;
-            }
-
-            after = batch[^1].Sequence;
+            all.Add(record);
         }
+
+        return all;
     }
 
     /// <summary>The contiguous records <paramref name="first"/>..<paramref name="last"/> of the chain.</summary>
     private async Task<List<AuditRecord>> SegmentAsync(long first, long last, CancellationToken cancellationToken)
     {
-        var all = new AuditQuery();
         var segment = new List<AuditRecord>();
-        var after = first - 1;
-        while (after < last)
+        await foreach (var record in AuditRecordsAsync(new AuditQuery(), first - 1, cancellationToken))
         {
-            var batch = await _store.QueryAuditAsync(all, after, ExportBatch, cancellationToken);
-            segment.AddRange(batch.Where(r => r.Sequence <= last));
-            if (batch.Count < ExportBatch)
+            if (record.Sequence > last)
             {
                 break;
             }
 
-            after = batch[^1].Sequence;
+            segment.Add(record);
+            if (record.Sequence == last)
+            {
+                break; // no read of the page after the last record
+            }
         }
 
         return segment;
