@@ -56,7 +56,8 @@ internal sealed partial class ComplianceManager
 
         var window = new MetricWindow(now - _options.PerformanceSummaryWindow, now);
         var performance = await SummarizePerformanceAsync(model, version, window, notes, cancellationToken);
-        var compliance = await EvaluateCoreAsync(model, version, ModelStage.Production, actor, now, cancellationToken);
+        // The checks run in the card's context: they share its reads, and the card shows what they observed per group.
+        var compliance = await EvaluateCoreAsync(context, cancellationToken);
         var approvals = (await _approvals.ListForVersionAsync(model.Name, version.Version, cancellationToken)).Select(r => ApprovalDocuments.Effective(r, now)).ToList();
         var history = await StageHistoryAsync(model, version, cancellationToken);
 
@@ -84,6 +85,7 @@ internal sealed partial class ComplianceManager
             TrainingData = datasets,
             Evaluations = evaluations,
             GroupComparisons = GroupAnalysis.Compare(evaluations),
+            ObservedGroupComparisons = context.ObservedGroupComparisons,
             PerformanceWindow = window,
             Performance = performance,
             Compliance = compliance,
@@ -241,7 +243,7 @@ internal sealed partial class ComplianceManager
         }
 
         files.Add(("lineage/lineage.json", await LineageExportAsync(model, current, cancellationToken)));
-        files.Add(("metrics/summary.json", Json(new { versionMetrics = current.Metrics, window = card.PerformanceWindow, observed = card.Performance, evaluations = card.Evaluations, groupComparisons = card.GroupComparisons })));
+        files.Add(("metrics/summary.json", Json(new { versionMetrics = current.Metrics, window = card.PerformanceWindow, observed = card.Performance, evaluations = card.Evaluations, groupComparisons = card.GroupComparisons, observedGroupComparisons = card.ObservedGroupComparisons })));
         files.Add(("VERIFY.md", Encoding.UTF8.GetBytes(VerifyText)));
 
         var listed = files.Select(f => new EvidenceFile(f.Path, Convert.ToHexStringLower(SHA256.HashData(f.Content)), f.Content.LongLength)).ToList();
