@@ -131,6 +131,31 @@ public sealed class CostAnalysisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Roi_prices_tokens_only_with_the_cost_of_the_points_that_carry_them_while_total_cost_counts_every_point()
+    {
+        // chat 2.0.0 on 'bed' already has 0.005 for 1,000 tokens (Day 2). Add cost without tokens: an inference with a
+        // given cost and no token counts, a bare cost point, and, at one instant, a token-bearing and a cost-only
+        // inference told apart by their request ids.
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, Cost = 0.500m, Timestamp = Day(2, 13) });
+        await Performance.RecordAsync(new MetricPoint { ModelName = "chat", Version = "2.0.0", BindingId = "bed", Kind = MetricKind.Cost, Value = 0.250, Timestamp = Day(2, 14) });
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, RequestId = "r1", InputTokens = 1500, OutputTokens = 500, Cost = 0.010m, Timestamp = Day(2, 15) });
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, RequestId = "r2", Cost = 1.000m, Timestamp = Day(2, 15) });
+
+        var roi = await Performance.GetRoiAsync(new MetricSubject("chat", "2.0.0", "bed"), June1To4);
+
+        roi.TotalCost.Should().Be(1.765m, "total cost counts every cost point");
+        roi.InputTokens.Should().Be(2500);
+        roi.OutputTokens.Should().Be(500);
+        roi.RequestCount.Should().Be(4);
+        roi.CostPerSuccessfulRequest.Should().Be(1.765m / 4);
+
+        // Only the token-bearing points: (0.005 + 0.010) for 3,000 tokens = 0.005 per 1K, the list price at 'bed'.
+        roi.ObservedCostPer1KTokens.Should().Be(0.005m);
+        roi.ListCostPer1KTokens.Should().Be(0.005m);
+        roi.ObservedToListRatio.Should().BeApproximately(1.0, 1e-12);
+    }
+
+    [Fact]
     public async Task Roi_without_outcomes_binding_tokens_or_quality_reports_unknowns_not_zeros()
     {
         var roi = await Performance.GetRoiAsync(new MetricSubject("ranker", "0.3.0"), June1To4);
