@@ -156,6 +156,37 @@ public sealed class CostAnalysisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_retention_roi_prices_tokens_only_in_compacted_hours_whose_cost_points_all_carry_tokens()
+    {
+        // Two months later, so June's raw points are compacted into hourly roll-ups (raw retention: 30 days).
+        await using var services = ModelRegistryServices.Create(timeProvider: new FakeTimeProvider(new DateTimeOffset(2025, 8, 1, 0, 0, 0, TimeSpan.Zero)));
+        await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "chat", Owners = ["team-ml"] });
+        await services.Registry.CreateVersionAsync("chat", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" });
+        await services.Registry.AddProviderBindingAsync("chat", "1.0.0", new ProviderBindingRequest { Id = "oai", Provider = "OpenAI", ProviderModelId = "gpt", CostPer1KInputTokens = 0.005m, CostPer1KOutputTokens = 0.010m });
+        Task Track(DateTimeOffset at, decimal cost, long input = 0, long output = 0)
+            => services.Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "1.0.0", BindingId = "oai", LatencyMs = 100, Cost = cost, InputTokens = input, OutputTokens = output, Timestamp = at });
+
+        await Track(Day(1, 10), 0.010m, 1000, 500); // 10:00–11:00: every cost point carries tokens
+        await Track(Day(1, 10).AddMinutes(30), 0.020m, 2000, 1000);
+        await Track(Day(1, 11), 0.500m); // 11:00–12:00: cost only
+        await Track(Day(1, 12), 0.090m, 3000, 1500); // 12:00–13:00: both kinds, which a roll-up cannot tell apart
+        await Track(Day(1, 12).AddMinutes(30), 1.000m);
+        var subject = new MetricSubject("chat", "1.0.0", "oai");
+        var window = new MetricWindow(Day(1, 0), Day(2, 0));
+
+        var raw = await services.Performance.GetRoiAsync(subject, window);
+        raw.ObservedCostPer1KTokens.Should().Be(0.120m * 1000m / 9000, "raw points pair each cost with its request's tokens");
+
+        (await services.Performance.ApplyRetentionAsync()).PointsRolledUp.Should().BeGreaterThan(0);
+        var compacted = await services.Performance.GetRoiAsync(subject, window);
+
+        compacted.TotalCost.Should().Be(1.620m).And.Be(raw.TotalCost);
+        (compacted.InputTokens, compacted.OutputTokens).Should().Be((6000L, 3000L));
+        compacted.RequestCount.Should().Be(5);
+        compacted.ObservedCostPer1KTokens.Should().Be(0.030m * 1000m / 4500, "only the 10:00 hour's cost points all carry tokens");
+    }
+
+    [Fact]
     public async Task Roi_without_outcomes_binding_tokens_or_quality_reports_unknowns_not_zeros()
     {
         var roi = await Performance.GetRoiAsync(new MetricSubject("ranker", "0.3.0"), June1To4);
