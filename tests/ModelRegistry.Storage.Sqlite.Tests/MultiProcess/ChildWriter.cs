@@ -14,6 +14,11 @@ public static class ChildWriter
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == LineageRaceChild.Command)
+        {
+            return await LineageRaceChild.RunAsync(args);
+        }
+
         if (args.Length != 4 || args[0] != Command)
         {
             await Console.Error.WriteLineAsync($"usage: {Command} <db> <who> <count>");
