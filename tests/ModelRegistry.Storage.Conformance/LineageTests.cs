@@ -498,21 +498,17 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task Two_trackers_linking_the_halves_of_a_cycle_at_once_store_one_edge_and_refuse_the_other_naming_the_cycle()
     {
-        await Lineage.RecordNodeAsync(Dataset("a"), Ct);
-        await Lineage.RecordNodeAsync(Dataset("b"), Ct);
-        var race = new InterceptingStore(Store);
-        await using var one = Sharing(race, "alice");
-        await using var two = Sharing(Store, "bob");
-        await LoadGraphsAsync(one, two);
+        await using var race = await RaceAsync("a", "b");
+        var (one, two) = (race.One, race.Two);
 
         // No acyclic edge was ever linked: both trackers race for the first guarded commit.
         LineageEdge? theirs = null;
-        race.BeforeNextCommit(async () => theirs = await two.Lineage.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.DerivedFrom, "dataset:a"), Ct));
+        race.Store.BeforeNextCommit(async () => theirs = await two.Lineage.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.DerivedFrom, "dataset:a"), Ct));
         var before = await LineageStateAsync();
         var refused = await ShouldFailAsync(() => one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct), ErrorCode.PolicyViolation);
 
         refused.Message.Should().Contain("dataset:a -> dataset:b -> dataset:a");
-        race.Commits.Should().Be(1, "tracker one's check passed on its graph and it tried to commit; on the retry the cycle check refused before writing");
+        race.Store.Commits.Should().Be(1, "tracker one's check passed on its graph and it tried to commit; on the retry the cycle check refused before writing");
         theirs.Should().NotBeNull();
         var edges = await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct);
         edges.Should().HaveCount(before.Edges.Count + 1, "exactly one of the two edges is stored");
@@ -543,17 +539,15 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
         await CreateVersionAsync("m1", "1.0.0");
         await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.1.0", SourceCommit = "c2", DerivedFrom = "models:/m1/1.0.0" }, Ct);
         await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.2.0", SourceCommit = "c3", DerivedFrom = "models:/m1/1.1.0" }, Ct);
-        var race = new InterceptingStore(Store);
-        await using var one = Sharing(race, "alice");
-        await using var two = Sharing(Store, "bob");
-        await LoadGraphsAsync(one, two);
+        await using var race = await RaceAsync();
+        var (one, two) = (race.One, race.Two);
 
-        race.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.TrainedOn, "version:m1/1.2.0"), Ct));
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.TrainedOn, "version:m1/1.2.0"), Ct));
         var before = await LineageStateAsync();
         var refused = await ShouldFailAsync(() => one.Lineage.LinkAsync(new LinkRequest("version:m1/1.0.0", LineageEdgeKind.FineTunedFrom, "dataset:x"), Ct), ErrorCode.PolicyViolation);
 
         refused.Message.Should().Contain("version:m1/1.0.0 -> dataset:x -> version:m1/1.2.0 -> version:m1/1.1.0 -> version:m1/1.0.0");
-        race.Commits.Should().Be(1);
+        race.Store.Commits.Should().Be(1);
         (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Should().HaveCount(before.Edges.Count + 1);
         (await one.Lineage.GetDownstreamAsync("version:m1/1.0.0", new LineageQuery { MaxDepth = 50 }, Ct)).Nodes.Select(n => n.Node.Id)
             .Should().BeEquivalentTo(["version:m1/1.0.0", "version:m1/1.1.0", "version:m1/1.2.0", "dataset:x"]);
@@ -564,20 +558,13 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task An_acyclic_link_that_loses_the_race_to_an_unrelated_one_is_retried_and_stored_once_with_one_audit_record()
     {
-        foreach (var key in new[] { "a", "b", "c", "d" })
-        {
-            await Lineage.RecordNodeAsync(Dataset(key), Ct);
-        }
+        await using var race = await RaceAsync("a", "b", "c", "d");
+        var (one, two) = (race.One, race.Two);
 
-        var race = new InterceptingStore(Store);
-        await using var one = Sharing(race, "alice");
-        await using var two = Sharing(Store, "bob");
-        await LoadGraphsAsync(one, two);
-
-        race.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
         var ours = await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
 
-        race.Commits.Should().Be(2, "the first commit lost the race and the retry, on the caught-up graph, committed");
+        race.Store.Commits.Should().Be(2, "the first commit lost the race and the retry, on the caught-up graph, committed");
         (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Select(d => d.Key).Should().HaveCount(2).And.Contain(ours.Id.ToString("D"));
         (await AuditAsync("lineage.linked")).Select(r => (r.Subject, r.Actor)).Should().BeEquivalentTo([("dataset:a", "alice"), ("dataset:c", "bob")]);
         (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
@@ -588,29 +575,22 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task Links_of_other_kinds_and_unlinks_do_not_contend_with_acyclic_links()
     {
-        foreach (var key in new[] { "a", "b", "c", "d", "e", "f" })
-        {
-            await Lineage.RecordNodeAsync(Dataset(key), Ct);
-        }
-
-        var race = new InterceptingStore(Store);
-        await using var one = Sharing(race, "alice");
-        await using var two = Sharing(Store, "bob");
-        await LoadGraphsAsync(one, two);
+        await using var race = await RaceAsync("a", "b", "c", "d", "e", "f");
+        var (one, two) = (race.One, race.Two);
 
         // Another kind while an acyclic edge is linked elsewhere, and the other way round: each commits at the first try.
-        race.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
         await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.Consumes, "dataset:b"), Ct);
-        race.Commits.Should().Be(1);
+        race.Store.Commits.Should().Be(1);
 
-        race.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.EvaluatedOn, "dataset:f"), Ct));
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.EvaluatedOn, "dataset:f"), Ct));
         await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
-        race.Commits.Should().Be(2);
+        race.Store.Commits.Should().Be(2);
 
         // Unlinking never closes a cycle, so it does not contend either.
-        race.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.DerivedFrom, "dataset:f"), Ct));
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.DerivedFrom, "dataset:f"), Ct));
         await one.Lineage.UnlinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
-        race.Commits.Should().Be(3);
+        race.Store.Commits.Should().Be(3);
 
         (await AuditAsync("lineage.linked")).Should().HaveCount(5);
         (await AuditAsync("lineage.unlinked")).Should().ContainSingle();
@@ -635,12 +615,34 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
             },
             timeProvider: Time);
 
-    /// <summary>Loads each instance's graph, so what follows races on caught-up graphs.</summary>
-    private static async Task LoadGraphsAsync(params ModelRegistryServices[] instances)
+    /// <summary>
+    /// Records the datasets, then sets up two trackers on this test's store with their graphs loaded, so what follows
+    /// races on caught-up graphs: <see cref="TrackerRace.One"/> (alice) commits through <see cref="TrackerRace.Store"/>,
+    /// which can let <see cref="TrackerRace.Two"/> (bob) commit first.
+    /// </summary>
+    private async Task<TrackerRace> RaceAsync(params string[] datasets)
     {
-        foreach (var instance in instances)
+        foreach (var key in datasets)
+        {
+            await Lineage.RecordNodeAsync(Dataset(key), Ct);
+        }
+
+        var store = new InterceptingStore(Store);
+        var race = new TrackerRace(store, Sharing(store, "alice"), Sharing(Store, "bob"));
+        foreach (var instance in new[] { race.One, race.Two })
         {
             await instance.Lineage.ExportAsync(TextWriter.Null, LineageExportFormat.Json, cancellationToken: Ct);
+        }
+
+        return race;
+    }
+
+    private sealed record TrackerRace(InterceptingStore Store, ModelRegistryServices One, ModelRegistryServices Two) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await One.DisposeAsync();
+            await Two.DisposeAsync();
         }
     }
 

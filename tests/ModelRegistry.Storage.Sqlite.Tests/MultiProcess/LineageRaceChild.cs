@@ -23,15 +23,7 @@ public static class LineageRaceChild
         }
 
         var (db, who, pairs, forward) = (args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture), args[4] == "forward");
-        await using var services = ModelRegistryServices.Create(b =>
-        {
-            b.UseSqlite(o =>
-            {
-                o.ConnectionString = $"Data Source={db}";
-                o.BusyTimeout = TimeSpan.FromSeconds(30);
-            });
-            b.Services.AddSingleton<IActorAccessor>(new Actor(who));
-        });
+        await using var services = ChildWriter.OpenRegistry(db, who);
         var lineage = services.Lineage;
         await lineage.GetNodeAsync("dataset:a0");
         Console.WriteLine("ready");
@@ -64,10 +56,5 @@ public static class LineageRaceChild
         }
 
         return 0;
-    }
-
-    private sealed class Actor(string name) : IActorAccessor
-    {
-        public string CurrentActor => name;
     }
 }
