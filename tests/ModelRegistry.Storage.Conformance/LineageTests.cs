@@ -573,6 +573,17 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     }
 
     [Fact]
+    public virtual async Task The_same_acyclic_edge_linked_by_two_trackers_at_once_is_stored_once()
+    {
+        await using var race = await RaceAsync("a", "b");
+        race.Store.BeforeNextCommit(() => race.Two.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.TrainedOn, "dataset:b"), Ct));
+
+        await ShouldFailAsync(() => race.One.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.TrainedOn, "dataset:b"), Ct), ErrorCode.AlreadyExists);
+        (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Should().ContainSingle();
+        (await AuditAsync("lineage.linked")).Should().ContainSingle().Which.Actor.Should().Be("bob");
+    }
+
+    [Fact]
     public virtual async Task Links_of_other_kinds_and_unlinks_do_not_contend_with_acyclic_links()
     {
         await using var race = await RaceAsync("a", "b", "c", "d", "e", "f");
