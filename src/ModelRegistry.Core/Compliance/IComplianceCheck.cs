@@ -162,6 +162,7 @@ public sealed class ComplianceContext
 {
     private Task<ProvenanceReport?>? _provenance;
     private Task<IReadOnlyList<EvaluationResult>>? _evaluations;
+    private readonly List<GroupComparison> _observedGroupComparisons = [];
 
     /// <summary>Creates a context; the compliance manager does this for every evaluation, tests of a host's own checks may too.</summary>
     /// <param name="model">The model.</param>
@@ -261,6 +262,30 @@ public sealed class ComplianceContext
     /// <returns>The results (empty when there are none).</returns>
     public Task<IReadOnlyList<EvaluationResult>> GetEvaluationsAsync(CancellationToken cancellationToken)
         => _evaluations ??= LoadEvaluationsAsync(cancellationToken);
+
+    /// <summary>
+    /// The observed per-group comparisons the built-in fairness and bias checks built in this evaluation, in the order
+    /// they were added; the model card shows them next to the evaluated ones.
+    /// </summary>
+    internal IReadOnlyList<GroupComparison> ObservedGroupComparisons
+    {
+        get
+        {
+            lock (_observedGroupComparisons)
+            {
+                return [.. _observedGroupComparisons];
+            }
+        }
+    }
+
+    /// <summary>Called by a check that finished comparing observed per-group results (see <see cref="ObservedGroupComparisons"/>).</summary>
+    internal void AddObservedGroupComparisons(IEnumerable<GroupComparison> comparisons)
+    {
+        lock (_observedGroupComparisons)
+        {
+            _observedGroupComparisons.AddRange(comparisons);
+        }
+    }
 
     private async Task<ProvenanceReport?> LoadProvenanceAsync(CancellationToken cancellationToken)
     {

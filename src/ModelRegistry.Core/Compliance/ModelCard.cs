@@ -77,6 +77,14 @@ public sealed record ModelCard
     /// <summary>Per-group comparisons computed from the evaluation results (fairness and bias).</summary>
     public IReadOnlyList<GroupComparison> GroupComparisons { get; init; } = [];
 
+    /// <summary>
+    /// Per-group comparisons observed by the performance tracker, as the fairness and bias checks of <see cref="Compliance"/>
+    /// read them (source <c>performance [from, to)</c>, value = mean per group; a group with fewer than
+    /// <see cref="ComplianceOptions.MinimumObservedSamples"/> points is left out, as in the checks). Empty when the checks
+    /// did not run for this model or observed nothing.
+    /// </summary>
+    public IReadOnlyList<GroupComparison> ObservedGroupComparisons { get; init; } = [];
+
     /// <summary>The window of <see cref="Performance"/>.</summary>
     public required MetricWindow PerformanceWindow { get; init; }
 
@@ -121,7 +129,7 @@ public sealed record ModelCard
 public sealed record ModelCardDataset(string Id, string Name, string? License, bool? ContainsPersonalData, IReadOnlyList<string> PersonalDataCategories, bool IsRoot, string Path);
 
 /// <summary>A metric of a group comparison: each group's value, the spread, and the ratio of lowest to highest.</summary>
-/// <param name="Source">The evaluation result it comes from.</param>
+/// <param name="Source">The evaluation result it comes from, or for an observed comparison the performance window read (<c>performance [from, to)</c>).</param>
 /// <param name="Metric">The metric (<see cref="GroupMetrics.SelectionRate"/>, ...).</param>
 /// <param name="Attribute">The protected attribute.</param>
 /// <param name="Groups">Group → value.</param>

@@ -23,6 +23,8 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
 {
     private const int OptimizeEveryWrites = 1000;
     private const int MaxIdleSessions = 8;
+    private const int WatchUnopened = 0;
+    private const int WatchOpened = 1;
 
     private readonly string _connectionString;
     private readonly string _file;
@@ -35,7 +37,12 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentBag<SqliteSession> _idle = [];
+    private readonly Lock _watchLock = new();
     private SqliteSession? _writer;
+    private SqliteWalWatch? _walWatch;
+    private int _watchState;
+    private KnownHead? _knownHead;
+    private long _sequenceReads;
     private int _generation;
     private int _disposed;
 
@@ -386,13 +393,70 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
         => Read(sql, static (_, s, q) => SqliteSchema.Scalar(s.Connection, q), cancellationToken);
 
     /// <inheritdoc />
-    /// <remarks>Every lineage query asks this first, so it reads only the sequence (the rowid), not the head's hash.</remarks>
+    /// <remarks>
+    /// Every lineage query asks this first. When the file's wal-index header is unchanged since the last answer
+    /// (<see cref="SqliteWalWatch"/>), nothing was committed by anyone in between and the last answer stands;
+    /// otherwise it reads only the sequence (the rowid), not the head's hash.
+    /// </remarks>
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)
-        => Read(0, static (_, s, _) =>
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var watch = WalWatch();
+        var stamped = false;
+        WalStamp stamp = default;
+        if (watch is not null)
         {
+            stamped = watch.TryRead(out stamp);
+            if (stamped && Volatile.Read(ref _knownHead) is { } known && known.Stamp == stamp)
+            {
+                return new ValueTask<long>(known.Sequence);
+            }
+        }
+
+        // The stamp is read before the sequence: whatever is committed after it changes the header, so the pair
+        // never vouches for a state older than the sequence read.
+        var sequence = Read(0, static (store, s, _) =>
+        {
+            Interlocked.Increment(ref store._sequenceReads);
             using var reader = s.Command("SELECT sequence FROM audit ORDER BY sequence DESC LIMIT 1").ExecuteReader();
             return reader.Read() ? reader.GetInt64(0) : 0L;
         }, cancellationToken);
+        if (stamped && sequence.IsCompletedSuccessfully)
+        {
+            Volatile.Write(ref _knownHead, new KnownHead(stamp, sequence.Result));
+        }
+
+        return sequence;
+    }
+
+    /// <summary>How many times <see cref="GetChangeSequenceAsync"/> asked SQLite (tests read it).</summary>
+    internal long SequenceReads => Interlocked.Read(ref _sequenceReads);
+
+    /// <summary>The wal-index watch, opened on first use; <see langword="null"/> for in-memory, read-only or opaque data sources, or when the file cannot be mapped.</summary>
+    private SqliteWalWatch? WalWatch()
+    {
+        if (Volatile.Read(ref _watchState) != WatchUnopened)
+        {
+            return _walWatch;
+        }
+
+        lock (_watchLock)
+        {
+            if (_watchState == WatchUnopened)
+            {
+                // Read-only connections may keep the wal-index in private memory when the -shm file is not theirs to
+                // write, so only a writable file store trusts the shared one.
+                _walWatch = _memory || _readOnly || !Path.IsPathFullyQualified(_file) ? null : SqliteWalWatch.TryOpen(_file);
+                Volatile.Write(ref _watchState, WatchOpened);
+            }
+        }
+
+        return _walWatch;
+    }
+
+    /// <summary>The last sequence read and the wal-index header read just before it.</summary>
+    private sealed record KnownHead(WalStamp Stamp, long Sequence);
 
     // ------------------------------------------------------------------ sessions
 
@@ -598,6 +662,13 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             while (_idle.TryTake(out var session))
             {
                 session.Dispose();
+            }
+
+            lock (_watchLock)
+            {
+                _walWatch?.Dispose();
+                _walWatch = null;
+                _watchState = WatchOpened;
             }
         }
         finally

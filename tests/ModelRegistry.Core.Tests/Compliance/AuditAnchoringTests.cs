@@ -3,6 +3,7 @@ using System.Text.Json;
 using ModelRegistry.Audit;
 using ModelRegistry.Compliance;
 using ModelRegistry.Registry;
+using ModelRegistry.Storage;
 
 namespace ModelRegistry.Core.Tests.Compliance;
 
@@ -255,6 +256,37 @@ public sealed class AuditAnchoringTests
         using var filtered = new MemoryStream();
         (await host.Compliance.ExportAuditAsync(filtered, new AuditQuery { Action = "model.tag_set", From = records[3].Timestamp })).Should().Be(8);
         (await host.Invoking(h => h.Compliance.ExportAuditAsync(new MemoryStream([], writable: false))).Should().ThrowAsync<ModelRegistryException>()).Which.Code.Should().Be(ErrorCode.InvalidArgument);
+    }
+
+    [Fact]
+    public async Task The_export_and_the_evidence_bundle_read_every_page_of_a_trail_longer_than_one_store_read()
+    {
+        await using var host = ComplianceHost.Create();
+        await host.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m", Owners = ["o"] });
+        await host.Registry.CreateVersionAsync("m", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" });
+
+        // 2,500 more records on the version (the manager reads 1,000 per store call), written in one commit for speed.
+        var at = host.Time.GetUtcNow();
+        await host.Store.CommitAsync(new StoreTransaction([], [.. Enumerable.Range(0, 2_500).Select(i => new AuditDraft(at, "rob", "version.tag_set", "version:m/1.0.0", $"{{\"i\":{i}}}"))]), CancellationToken.None);
+
+        using var export = new MemoryStream();
+        (await host.Compliance.ExportAuditAsync(export)).Should().Be(2_502);
+        var sequences = Encoding.UTF8.GetString(export.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize<AuditRecord>(l, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Sequence);
+        sequences.Should().Equal(Enumerable.Range(1, 2_502).Select(i => (long)i), "every page once, in order");
+
+        using var bundle = new MemoryStream();
+        var info = await host.Compliance.WriteEvidenceBundleAsync("m", "1.0.0", bundle);
+        info.AuditRecordCount.Should().Be(2_501, "version.created and the 2,500 records on the version");
+        info.Checkpoint!.Sequence.Should().Be(2_502, "the new checkpoint covers the head");
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bundle.ToArray())))
+        {
+            using var reader = new StreamReader(zip.GetEntry("audit/chain.jsonl")!.Open());
+            (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().HaveCount(2_501, "the chain segment runs from the version's first record (2) to the checkpoint (2,502)");
+        }
+
+        var verification = await EvidenceBundle.VerifyAsync(new MemoryStream(bundle.ToArray()), ComplianceHost.Key);
+        verification.IsValid.Should().BeTrue(string.Join("\n", verification.Problems));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using ModelRegistry.Compliance;
+using ModelRegistry.Compliance.Internal;
 using ModelRegistry.Performance;
 using ModelRegistry.Registry;
 
@@ -229,5 +230,50 @@ public sealed class ObservedEvidenceTests
         result.Outcome.Should().Be(ComplianceOutcome.Pass);
         result.Findings.Should().NotContain(f => f.Code == "thresholds.none_declared");
         result.Evidence.Should().Contain(new ComplianceEvidence(Window(host), "mean of Accuracy", "0.95 (mean of 30 points)"));
+    }
+
+    [Fact]
+    public async Task The_model_card_shows_the_per_group_results_the_fairness_and_bias_checks_observed()
+    {
+        await using var host = await ObservedOnlyAsync();
+        ObserveGenders(host, SelectionRate, female: 0.3, male: 0.5);
+        ObserveGenders(host, MetricKey.Accuracy, female: 0.7, male: 0.9, count: 40);
+
+        var card = await host.Compliance.GetModelCardAsync("fraud", "1.0.0");
+
+        card.GroupComparisons.Should().BeEmpty("only an overall accuracy was evaluated");
+        card.ObservedGroupComparisons.Select(c => (c.Source, c.Metric, c.Attribute)).Should().Equal(
+            (Window(host), GroupMetrics.SelectionRate, "gender"),
+            (Window(host), GroupMetrics.Accuracy, "gender"));
+        var selection = card.ObservedGroupComparisons[0];
+        selection.Groups.Should().Equal(new Dictionary<string, double> { ["female"] = 0.3, ["male"] = 0.5 });
+        selection.Difference.Should().BeApproximately(0.2, 1e-12);
+        selection.Ratio!.Value.Should().BeApproximately(0.6, 1e-12);
+        card.Compliance.Results.Single(r => r.CheckName == BuiltInChecks.Fairness).Findings.Should().Contain(f => f.Code == "fairness.disparate_impact", "the card shows what the check judged");
+
+        var md = card.ToMarkdown();
+        md.Should().Contain("_No per-group evaluation results on record._").And.Contain("### Observed per group");
+        md.Should().Contain($"| {ModelCardMarkdown.Cell(Window(host))} | selection\\_rate | gender | female 0.3, male 0.5 | 0.2 | 0.6 |");
+        md.Should().Contain($"| {ModelCardMarkdown.Cell(Window(host))} | accuracy | gender | female 0.7, male 0.9 | 0.2 | 0.7778 |");
+
+        using var json = System.Text.Json.JsonDocument.Parse(card.ToJson());
+        var observed = json.RootElement.GetProperty("observedGroupComparisons");
+        observed.GetArrayLength().Should().Be(2);
+        observed[0].GetProperty("source").GetString().Should().Be(Window(host));
+        observed[0].GetProperty("metric").GetString().Should().Be(GroupMetrics.SelectionRate);
+        observed[0].GetProperty("groups").GetProperty("female").GetDouble().Should().Be(0.3);
+        observed[0].GetProperty("groups").GetProperty("male").GetDouble().Should().Be(0.5);
+        observed[1].GetProperty("metric").GetString().Should().Be(GroupMetrics.Accuracy);
+    }
+
+    [Fact]
+    public async Task The_model_card_shows_no_observed_groups_when_the_checks_do_not_apply()
+    {
+        await using var host = await ObservedOnlyAsync(tier: RiskTier.Minimal);
+        ObserveGenders(host, SelectionRate, female: 0.3, male: 0.5);
+        var card = await host.Compliance.GetModelCardAsync("fraud", "1.0.0");
+        card.Compliance.Results.Single(r => r.CheckName == BuiltInChecks.Fairness).Outcome.Should().Be(ComplianceOutcome.NotApplicable);
+        card.ObservedGroupComparisons.Should().BeEmpty();
+        card.ToMarkdown().Should().Contain("_No per-group results observed by the fairness and bias checks._");
     }
 }

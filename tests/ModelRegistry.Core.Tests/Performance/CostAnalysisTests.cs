@@ -1,29 +1,68 @@
+using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Performance;
 using ModelRegistry.Performance.Internal;
 using ModelRegistry.Registry;
 
 namespace ModelRegistry.Core.Tests.Performance;
 
-public sealed class CostAnalysisTests
+/// <summary>
+/// Cost summaries, trends and ROI through <see cref="IPerformanceTracker"/> on the in-memory store: grouping and its
+/// order, filters, the window's exclusive end, empty buckets, unknowns reported as unknown, and refused queries.
+/// </summary>
+public sealed class CostAnalysisTests : IAsyncLifetime
 {
-    private static DateTimeOffset Day(int d, int h = 12) => new(2025, 6, d, h, 0, 0, TimeSpan.Zero);
-
     private static readonly MetricWindow June1To4 = new(Day(1, 0), Day(4, 0));
 
-    private static readonly CostEntry[] Entries =
-    [
-        new(Day(1), "chat", "1.0.0", "oai", "OpenAI", 0.010m, 1000, 500, true),
-        new(Day(1, 18), "chat", "1.0.0", "oai", "OpenAI", 0.020m, 2000, 1000, false),
-        new(Day(2), "chat", "2.0.0", "bed", "Bedrock", 0.005m, 1000, 0, true),
-        new(Day(3), "ranker", "0.3.0", null, null, 0.100m, 0, 0, null),
-        new(Day(3, 23), "chat", "1.0.0+build.7", "oai", "OpenAI", 0.030m, 3000, 1500, true),
-        new(Day(4, 0), "chat", "1.0.0", "oai", "OpenAI", 9.999m, 1, 1, true), // at the window's exclusive end
-    ];
+    private readonly ModelRegistryServices _services = ModelRegistryServices.Create(timeProvider: new FakeTimeProvider(Day(10, 0)));
+
+    private IPerformanceTracker Performance => _services.Performance;
+
+    private static DateTimeOffset Day(int d, int h = 12) => new(2025, 6, d, h, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// <c>chat</c> 1.0.0 (binding <c>oai</c>, OpenAI) and 2.0.0 (binding <c>bed</c>, Bedrock) with priced requests, and
+    /// <c>ranker</c> 0.3.0 with one bare cost point (no binding, no tokens, no outcome).
+    /// </summary>
+    public async Task InitializeAsync()
+    {
+        var registry = _services.Registry;
+        await registry.RegisterModelAsync(new RegisterModelRequest { Name = "chat", Owners = ["team-ml"] });
+        await registry.RegisterModelAsync(new RegisterModelRequest { Name = "ranker", Owners = ["team-ml"] });
+        await registry.CreateVersionAsync("chat", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" });
+        await registry.CreateVersionAsync("chat", new CreateVersionRequest { Version = "2.0.0", SourceCommit = "c2" });
+        await registry.CreateVersionAsync("ranker", new CreateVersionRequest { Version = "0.3.0", SourceCommit = "c3" });
+        await registry.AddProviderBindingAsync("chat", "1.0.0", new ProviderBindingRequest { Id = "oai", Provider = "OpenAI", ProviderModelId = "gpt", CostPer1KInputTokens = 0.005m, CostPer1KOutputTokens = 0.010m });
+        await registry.AddProviderBindingAsync("chat", "2.0.0", new ProviderBindingRequest { Id = "bed", Provider = "Bedrock", ProviderModelId = "titan", CostPer1KInputTokens = 0.005m, CostPer1KOutputTokens = 0.005m });
+
+        await TrackAsync(Day(1), "1.0.0", "oai", 0.010m, 1000, 500, succeeded: true, quality: 4);
+        await TrackAsync(Day(1, 18), "1.0.0", "oai", 0.020m, 2000, 1000, succeeded: false, quality: 5);
+        await TrackAsync(Day(2), "2.0.0", "bed", 0.005m, 1000, 0, succeeded: true);
+        await Performance.RecordAsync(new MetricPoint { ModelName = "ranker", Version = "0.3.0", Kind = MetricKind.Cost, Value = 0.100, Timestamp = Day(3) });
+        await TrackAsync(Day(3, 23), "1.0.0+build.7", "oai", 0.030m, 3000, 1500, succeeded: true, quality: 3);
+        await TrackAsync(Day(4, 0), "1.0.0", "oai", 9.999m, 1, 1, succeeded: true); // at June1To4's exclusive end
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    private Task TrackAsync(DateTimeOffset at, string version, string binding, decimal cost, long input, long output, bool succeeded, double? quality = null)
+        => Performance.TrackInferenceAsync(new InferenceRecord
+        {
+            ModelName = "chat",
+            Version = version,
+            BindingId = binding,
+            LatencyMs = 100,
+            Cost = cost,
+            InputTokens = input,
+            OutputTokens = output,
+            Succeeded = succeeded,
+            QualityScore = quality,
+            Timestamp = at,
+        });
 
     [Fact]
-    public void Summary_groups_by_provider_highest_cost_first()
+    public async Task Summary_groups_by_provider_highest_cost_first()
     {
-        var summary = CostAnalysis.Summarize(new CostQuery { Window = June1To4 }, CostGrouping.Provider, Entries);
+        var summary = await Performance.GetCostSummaryAsync(new CostQuery { Window = June1To4 }, CostGrouping.Provider);
         summary.TotalCost.Should().Be(0.165m);
         summary.RequestCount.Should().Be(5);
         summary.InputTokens.Should().Be(7000);
@@ -33,31 +72,31 @@ public sealed class CostAnalysisTests
 
     [Theory]
     [InlineData(CostGrouping.Model, new[] { "ranker", "chat" })]
-    [InlineData(CostGrouping.Version, new[] { "ranker/0.3.0", "chat/1.0.0", "chat/1.0.0+build.7", "chat/2.0.0" })]
+    [InlineData(CostGrouping.Version, new[] { "ranker/0.3.0", "chat/1.0.0", "chat/2.0.0" })]
     [InlineData(CostGrouping.Day, new[] { "2025-06-03", "2025-06-01", "2025-06-02" })]
-    public void Summary_groups_by_model_version_or_day(CostGrouping grouping, string[] keys)
-        => CostAnalysis.Summarize(new CostQuery { Window = June1To4 }, grouping, Entries).Groups.Select(g => g.Key).Should().Equal(keys);
+    public async Task Summary_groups_by_model_version_or_day(CostGrouping grouping, string[] keys)
+        => (await Performance.GetCostSummaryAsync(new CostQuery { Window = June1To4 }, grouping)).Groups.Select(g => g.Key).Should().Equal(keys);
 
     [Fact]
-    public void Summary_filters_by_model_version_semantically_and_provider()
+    public async Task Summary_filters_by_model_version_semantically_and_provider()
     {
-        var version = CostAnalysis.Summarize(new CostQuery { ModelName = "CHAT", Version = "1.0.0", Window = June1To4 }, CostGrouping.Day, Entries);
+        var version = await Performance.GetCostSummaryAsync(new CostQuery { ModelName = "CHAT", Version = "1.0.0", Window = June1To4 }, CostGrouping.Day);
         version.TotalCost.Should().Be(0.060m, "1.0.0+build.7 is the same version; build metadata is ignored");
 
-        var provider = CostAnalysis.Summarize(new CostQuery { Provider = "bedrock", Window = June1To4 }, CostGrouping.Model, Entries);
+        var provider = await Performance.GetCostSummaryAsync(new CostQuery { Provider = "bedrock", Window = June1To4 }, CostGrouping.Model);
         provider.TotalCost.Should().Be(0.005m);
     }
 
     [Fact]
-    public void Trend_has_every_bucket_with_zeros_and_a_slope()
+    public async Task Trend_has_every_bucket_with_zeros_and_a_slope()
     {
-        var trend = CostAnalysis.Trend(new CostQuery { ModelName = "chat", Window = new MetricWindow(Day(1, 0), Day(5, 0)) }, TimeBucketSize.Day, Entries);
+        var trend = await Performance.GetCostTrendAsync(new CostQuery { ModelName = "chat", Window = new MetricWindow(Day(1, 0), Day(5, 0)) }, TimeBucketSize.Day);
         trend.Points.Select(p => p.Cost).Should().Equal(0.030m, 0.005m, 0.030m, 9.999m);
         trend.Points.Select(p => p.RequestCount).Should().Equal(2, 1, 1, 1);
         trend.Points[0].Start.Should().Be(Day(1, 0));
         trend.TotalCost.Should().Be(10.064m);
 
-        var empty = CostAnalysis.Trend(new CostQuery { ModelName = "nothing", Window = June1To4 }, TimeBucketSize.Day, Entries);
+        var empty = await Performance.GetCostTrendAsync(new CostQuery { ModelName = "nothing", Window = June1To4 }, TimeBucketSize.Day);
         empty.Points.Should().HaveCount(3).And.OnlyContain(p => p.Cost == 0);
         empty.SlopePerBucket.Should().Be(0);
     }
@@ -72,11 +111,9 @@ public sealed class CostAnalysisTests
     }
 
     [Fact]
-    public void Roi_reports_quality_per_dollar_cost_per_success_and_observed_against_list_price()
+    public async Task Roi_reports_quality_per_dollar_cost_per_success_and_observed_against_list_price()
     {
-        var binding = new ProviderBinding { Id = "oai", Provider = "OpenAI", ProviderModelId = "gpt", CostPer1KInputTokens = 0.005m, CostPer1KOutputTokens = 0.010m };
-        var quality = RunningMoments.Of([4.0, 5.0, 3.0]);
-        var roi = CostAnalysis.Roi(new MetricSubject("chat", "1.0.0", "oai"), June1To4, Entries, quality, binding);
+        var roi = await Performance.GetRoiAsync(new MetricSubject("chat", "1.0.0", "oai"), June1To4);
 
         roi.RequestCount.Should().Be(3);
         roi.SuccessfulRequests.Should().Be(2);
@@ -94,10 +131,11 @@ public sealed class CostAnalysisTests
     }
 
     [Fact]
-    public void Roi_without_requests_binding_or_quality_reports_unknowns_not_zeros()
+    public async Task Roi_without_outcomes_binding_tokens_or_quality_reports_unknowns_not_zeros()
     {
-        var roi = CostAnalysis.Roi(new MetricSubject("ranker", "0.3.0"), June1To4, Entries, quality: null, binding: null);
-        roi.RequestCount.Should().Be(1);
+        var roi = await Performance.GetRoiAsync(new MetricSubject("ranker", "0.3.0"), June1To4);
+        roi.TotalCost.Should().Be(0.100m);
+        roi.RequestCount.Should().Be(1, "without outcomes, each cost point is a request");
         roi.SuccessfulRequests.Should().Be(0);
         roi.MeanQuality.Should().BeNull();
         roi.QualityPerDollar.Should().BeNull();
@@ -111,9 +149,22 @@ public sealed class CostAnalysisTests
     [InlineData(null, "1.0.0", null, "query.Version")]
     [InlineData("chat", null, "oai", "query.BindingId")]
     [InlineData("chat/x", null, null, "query.ModelName")]
-    public void Bad_cost_queries_are_refused(string? model, string? version, string? binding, string parameter)
+    public async Task Bad_cost_queries_are_refused(string? model, string? version, string? binding, string parameter)
     {
-        var act = () => CostAnalysis.Summarize(new CostQuery { ModelName = model, Version = version, BindingId = binding, Window = June1To4 }, CostGrouping.Model, Entries);
-        act.Should().Throw<ModelRegistryException>().Which.ParameterName.Should().Be(parameter);
+        var query = new CostQuery { ModelName = model, Version = version, BindingId = binding, Window = June1To4 };
+        foreach (var act in new Func<Task>[] { () => Performance.GetCostSummaryAsync(query, CostGrouping.Model), () => Performance.GetCostTrendAsync(query, TimeBucketSize.Day) })
+        {
+            (await act.Should().ThrowAsync<ModelRegistryException>()).Which.ParameterName.Should().Be(parameter);
+        }
+    }
+
+    [Fact]
+    public async Task Undefined_grouping_or_bucket_size_is_refused_and_names_the_parameter()
+    {
+        var query = new CostQuery { Window = June1To4 };
+        var summary = () => Performance.GetCostSummaryAsync(query, (CostGrouping)42);
+        (await summary.Should().ThrowAsync<ModelRegistryException>()).Which.Should().Match<ModelRegistryException>(e => e.Code == ErrorCode.InvalidArgument && e.ParameterName == "groupBy");
+        var trend = () => Performance.GetCostTrendAsync(query, (TimeBucketSize)42);
+        (await trend.Should().ThrowAsync<ModelRegistryException>()).Which.Should().Match<ModelRegistryException>(e => e.Code == ErrorCode.InvalidArgument && e.ParameterName == "bucketSize");
     }
 }

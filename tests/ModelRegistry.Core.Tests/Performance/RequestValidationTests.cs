@@ -58,8 +58,25 @@ public sealed class RequestValidationTests
     [Fact]
     public void An_undefined_bucket_size_is_refused()
     {
-        var act = () => RequestValidation.BucketSize((TimeBucketSize)9);
-        act.Should().Throw<ModelRegistryException>().Which.ParameterName.Should().Be("bucketSize");
+        foreach (var act in new Action[] { () => RequestValidation.BucketSize((TimeBucketSize)9), () => TimeBucketing.Ticks((TimeBucketSize)9) })
+        {
+            act.Should().Throw<ModelRegistryException>().Which.Should().Match<ModelRegistryException>(e => e.Code == ErrorCode.InvalidArgument && e.ParameterName == "bucketSize");
+        }
+    }
+
+    [Fact]
+    public void An_undefined_ab_test_direction_is_refused()
+    {
+        var request = new AbTestRequest
+        {
+            A = new MetricSubject("chat", "1.0.0"),
+            B = new MetricSubject("chat", "2.0.0"),
+            Window = Window,
+            Options = new AbTestOptions { Direction = (MetricDirection)7 },
+        };
+        var act = () => RequestValidation.AbTest(request);
+        act.Should().Throw<ModelRegistryException>().Which.Should().Match<ModelRegistryException>(e => e.Code == ErrorCode.InvalidArgument && e.ParameterName == "request.Options.Direction");
+        RequestValidation.AbTest(request with { Options = new AbTestOptions { Direction = MetricDirection.LowerIsBetter } }).Direction.Should().Be(MetricDirection.LowerIsBetter);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace ModelRegistry.Core.Tests.Registry;
 public sealed class TelemetryTests
 {
     [Fact]
-    public async Task Registry_and_compliance_mutations_and_refusals_are_counted_on_the_ModelRegistry_meter_and_traced()
+    public async Task Registry_compliance_and_checkpoint_mutations_and_refusals_are_counted_on_the_ModelRegistry_meter_and_traced()
     {
         var measurements = new List<(string Instrument, long Value, string? Tag)>();
         using var listener = new MeterListener();
@@ -42,7 +42,7 @@ public sealed class TelemetryTests
         };
         ActivitySource.AddActivityListener(activityListener);
 
-        await using var mr = ModelRegistryServices.Create();
+        await using var mr = ModelRegistryServices.Create(b => b.ConfigureCompliance(o => o.CheckpointSigningKey = [.. Enumerable.Range(1, 32).Select(i => (byte)i)]));
         var name = $"telemetry-{Guid.NewGuid():N}";
         await mr.Registry.RegisterModelAsync(new RegisterModelRequest { Name = name, Owners = ["o"] });
         var act = () => mr.Registry.RegisterModelAsync(new RegisterModelRequest { Name = name, Owners = ["o"] });
@@ -52,15 +52,20 @@ public sealed class TelemetryTests
         await mr.Registry.CreateVersionAsync(name, new CreateVersionRequest { SourceCommit = "c1" });
         await mr.Compliance.RequestApprovalAsync(name, "1.0.0", ModelStage.Production, "ready for production");
 
+        // So do signed audit checkpoints.
+        await mr.Compliance.CreateAuditCheckpointAsync();
+
         lock (measurements)
         {
             measurements.Should().Contain(m => m.Instrument == "modelregistry.mutations" && m.Tag == "model.registered");
             measurements.Should().Contain(m => m.Instrument == "modelregistry.mutations" && m.Tag == "approval.requested");
+            measurements.Should().Contain(m => m.Instrument == "modelregistry.mutations" && m.Tag == "audit.checkpoint_created");
         }
 
         lock (activities)
         {
             activities.Should().Contain(a => a.OperationName == "ModelRegistry.Commit");
+            activities.Should().Contain(a => a.OperationName == "ModelRegistry.Commit" && (a.GetTagItem("modelregistry.action") as string) == "audit.checkpoint_created");
         }
     }
 }

@@ -108,6 +108,7 @@ internal abstract class GroupMetricsCheck(ComplianceOptions options) : IComplian
             }
         }
 
+        context.AddObservedGroupComparisons(observed);
         return f.Build();
     }
 

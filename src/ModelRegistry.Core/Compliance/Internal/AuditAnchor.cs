@@ -48,15 +48,15 @@ internal sealed partial class AuditAnchor(IRegistryStore store, TimeProvider tim
             var headHash = await VerifySegmentAsync(latest, head, cancellationToken);
             var checkpoint = AuditCheckpoint.Create(head, headHash, _clock.Now(), actor, _options.CheckpointKeyId, key);
             var json = StoreSerializer.Serialize(checkpoint);
-            var transaction = new StoreTransaction(
-                [
-                    new PutDocument(Collection, SequenceKey(head), json, null, 0),
-                    new PutDocument(LatestCollection, LatestKey, json, null, latestDoc?.Revision ?? 0),
-                ],
-                [AuditData.Draft(checkpoint.CreatedAt, actor, "audit.checkpoint_created", Subject, new { sequence = head, headHash, keyId = checkpoint.KeyId, automatic })]);
+            StoreWrite[] writes =
+            [
+                new PutDocument(Collection, SequenceKey(head), json, null, 0),
+                new PutDocument(LatestCollection, LatestKey, json, null, latestDoc?.Revision ?? 0),
+            ];
+            AuditDraft[] audit = [AuditData.Draft(checkpoint.CreatedAt, actor, "audit.checkpoint_created", Subject, new { sequence = head, headHash, keyId = checkpoint.KeyId, automatic })];
             try
             {
-                await store.CommitAsync(transaction, cancellationToken);
+                await InstrumentedCommit.CommitAsync(store, writes, audit, cancellationToken);
                 Interlocked.Exchange(ref _lastKnownCheckpoint, head);
                 LogCheckpoint(logger, head, headHash, checkpoint.KeyId);
                 return checkpoint;

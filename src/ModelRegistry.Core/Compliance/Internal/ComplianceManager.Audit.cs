@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ModelRegistry.Audit;
 using ModelRegistry.Internal;
@@ -7,7 +8,8 @@ namespace ModelRegistry.Compliance.Internal;
 
 internal sealed partial class ComplianceManager
 {
-    private const int ExportBatch = 1_000;
+    /// <summary>How many audit records one store read returns while the manager walks the trail.</summary>
+    private const int AuditPage = 1_000;
 
     public async Task<Page<AuditRecord>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
@@ -24,7 +26,7 @@ internal sealed partial class ComplianceManager
             throw Guard.Invalid(nameof(destination), "The destination stream is not writable.");
         }
 
-        query = (query ?? new AuditQuery()) with { PageSize = ExportBatch, ContinuationToken = null };
+        query = (query ?? new AuditQuery()) with { PageSize = AuditPage, ContinuationToken = null };
         if (query.From is { } from && query.To is { } to && to < from)
         {
             throw Guard.Invalid("to", $"The window ends ({to:O}) before it starts ({from:O}).");
@@ -32,25 +34,38 @@ internal sealed partial class ComplianceManager
 
         await AuthorizeAsync(ComplianceRoles.Viewer, null, "export the audit trail", cancellationToken);
         long written = 0;
-        long after = 0;
-        while (true)
+        await foreach (var record in AuditRecordsAsync(query, 0, cancellationToken))
         {
-            var batch = await _store.QueryAuditAsync(query, after, ExportBatch, cancellationToken);
-            foreach (var record in batch)
-            {
-                await WriteJsonLineAsync(destination, record, cancellationToken);
-                after = record.Sequence;
-                written++;
-            }
-
-            if (batch.Count < ExportBatch)
-            {
-                break;
-            }
+            await WriteJsonLineAsync(destination, record, cancellationToken);
+            written++;
         }
 
         await destination.FlushAsync(cancellationToken);
         return written;
+    }
+
+    /// <summary>
+    /// The stored audit records that match <paramref name="query"/> with a sequence after <paramref name="after"/>, in
+    /// sequence order, read from the store one page of <see cref="AuditPage"/> at a time (a short page is the last).
+    /// Stopping the enumeration stops the reading, so a caller that needs only a prefix reads only its pages.
+    /// </summary>
+    private async IAsyncEnumerable<AuditRecord> AuditRecordsAsync(AuditQuery query, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var page = await _store.QueryAuditAsync(query, after, AuditPage, cancellationToken);
+            foreach (var record in page)
+            {
+                yield return record;
+            }
+
+            if (page.Count < AuditPage)
+            {
+                yield break;
+            }
+
+            after = page[^1].Sequence;
+        }
     }
 
     internal static async Task WriteJsonLineAsync<T>(Stream destination, T value, CancellationToken cancellationToken)

@@ -56,7 +56,8 @@ internal sealed partial class ComplianceManager
 
         var window = new MetricWindow(now - _options.PerformanceSummaryWindow, now);
         var performance = await SummarizePerformanceAsync(model, version, window, notes, cancellationToken);
-        var compliance = await EvaluateCoreAsync(model, version, ModelStage.Production, actor, now, cancellationToken);
+        // The checks run in the card's context: they share its reads, and the card shows what they observed per group.
+        var compliance = await EvaluateCoreAsync(context, cancellationToken);
         var approvals = (await _approvals.ListForVersionAsync(model.Name, version.Version, cancellationToken)).Select(r => ApprovalDocuments.Effective(r, now)).ToList();
         var history = await StageHistoryAsync(model, version, cancellationToken);
 
@@ -84,6 +85,7 @@ internal sealed partial class ComplianceManager
             TrainingData = datasets,
             Evaluations = evaluations,
             GroupComparisons = GroupAnalysis.Compare(evaluations),
+            ObservedGroupComparisons = context.ObservedGroupComparisons,
             PerformanceWindow = window,
             Performance = performance,
             Compliance = compliance,
@@ -164,36 +166,30 @@ internal sealed partial class ComplianceManager
     private async Task<List<AuditRecord>> AllAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         var all = new List<AuditRecord>();
-        long after = 0;
-        while (true)
+        await foreach (var record in AuditRecordsAsync(query, 0, cancellationToken))
         {
-            var batch = await _store.QueryAuditAsync(query, after, ExportBatch, cancellationToken);
-            all.AddRange(batch);
-            if (batch.Count < ExportBatch)
-            {
-                return all;
-            }
-
-            after = batch[^1].Sequence;
+            all.Add(record);
         }
+
+        return all;
     }
 
     /// <summary>The contiguous records <paramref name="first"/>..<paramref name="last"/> of the chain.</summary>
     private async Task<List<AuditRecord>> SegmentAsync(long first, long last, CancellationToken cancellationToken)
     {
-        var all = new AuditQuery();
         var segment = new List<AuditRecord>();
-        var after = first - 1;
-        while (after < last)
+        await foreach (var record in AuditRecordsAsync(new AuditQuery(), first - 1, cancellationToken))
         {
-            var batch = await _store.QueryAuditAsync(all, after, ExportBatch, cancellationToken);
-            segment.AddRange(batch.Where(r => r.Sequence <= last));
-            if (batch.Count < ExportBatch)
+            if (record.Sequence > last)
             {
                 break;
             }
 
-            after = batch[^1].Sequence;
+            segment.Add(record);
+            if (record.Sequence == last)
+            {
+                break; // no read of the page after the last record
+            }
         }
 
         return segment;
@@ -247,7 +243,7 @@ internal sealed partial class ComplianceManager
         }
 
         files.Add(("lineage/lineage.json", await LineageExportAsync(model, current, cancellationToken)));
-        files.Add(("metrics/summary.json", Json(new { versionMetrics = current.Metrics, window = card.PerformanceWindow, observed = card.Performance, evaluations = card.Evaluations, groupComparisons = card.GroupComparisons })));
+        files.Add(("metrics/summary.json", Json(new { versionMetrics = current.Metrics, window = card.PerformanceWindow, observed = card.Performance, evaluations = card.Evaluations, groupComparisons = card.GroupComparisons, observedGroupComparisons = card.ObservedGroupComparisons })));
         files.Add(("VERIFY.md", Encoding.UTF8.GetBytes(VerifyText)));
 
         var listed = files.Select(f => new EvidenceFile(f.Path, Convert.ToHexStringLower(SHA256.HashData(f.Content)), f.Content.LongLength)).ToList();

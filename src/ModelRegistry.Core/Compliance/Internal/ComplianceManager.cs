@@ -93,9 +93,13 @@ internal sealed partial class ComplianceManager : IComplianceManager
         return await EvaluateCoreAsync(model, current, targetStage, actor, _clock.Now(), cancellationToken);
     }
 
-    private async Task<ComplianceReport> EvaluateCoreAsync(RegisteredModel model, ModelVersion version, ModelStage target, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+    private Task<ComplianceReport> EvaluateCoreAsync(RegisteredModel model, ModelVersion version, ModelStage target, string actor, DateTimeOffset now, CancellationToken cancellationToken)
+        => EvaluateCoreAsync(new ComplianceContext(model, version, target, actor, now, _auditTrail, Lineage, Performance), cancellationToken);
+
+    /// <summary>Runs every registered check in <paramref name="context"/> (whose cached reads and observed group comparisons the caller may use afterwards).</summary>
+    private async Task<ComplianceReport> EvaluateCoreAsync(ComplianceContext context, CancellationToken cancellationToken)
     {
-        var context = new ComplianceContext(model, version, target, actor, now, _auditTrail, Lineage, Performance);
+        var (model, version, target, now) = (context.Model, context.Version, context.TargetStage, context.EvaluatedAt);
         var results = new List<ComplianceCheckResult>(Checks.Count);
         foreach (var check in Checks)
         {

@@ -101,20 +101,11 @@ internal static class ModelCardMarkdown
 
         md.AppendLine("## Fairness and bias");
         md.AppendLine();
-        if (card.GroupComparisons.Count == 0)
-        {
-            md.AppendLine("_No per-group results on record._");
-        }
-        else
-        {
-            md.AppendLine("| Source | Metric | Attribute | Groups | Difference | Ratio |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- |");
-            foreach (var g in card.GroupComparisons)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(g.Source)} | {Cell(g.Metric)} | {Cell(g.Attribute)} | {Cell(GroupAnalysis.Describe(g.Groups))} | {CheckFindings.Format(g.Difference)} | {(g.Ratio is { } r ? CheckFindings.Format(r) : "—")} |");
-            }
-        }
-
+        GroupTable(md, card.GroupComparisons, "_No per-group evaluation results on record._");
+        md.AppendLine();
+        md.AppendLine("### Observed per group");
+        md.AppendLine();
+        GroupTable(md, card.ObservedGroupComparisons, "_No per-group results observed by the fairness and bias checks._");
         md.AppendLine();
         md.AppendLine("## Performance");
         md.AppendLine();
@@ -194,6 +185,22 @@ internal static class ModelCardMarkdown
         }
 
         return md.ToString();
+    }
+
+    private static void GroupTable(StringBuilder md, IReadOnlyList<GroupComparison> comparisons, string none)
+    {
+        if (comparisons.Count == 0)
+        {
+            md.AppendLine(none);
+            return;
+        }
+
+        md.AppendLine("| Source | Metric | Attribute | Groups | Difference | Ratio |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var g in comparisons)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Cell(g.Source)} | {Cell(g.Metric)} | {Cell(g.Attribute)} | {Cell(GroupAnalysis.Describe(g.Groups))} | {CheckFindings.Format(g.Difference)} | {(g.Ratio is { } r ? CheckFindings.Format(r) : "—")} |");
+        }
     }
 
     private static void Row(StringBuilder md, string field, string? value)

@@ -692,8 +692,9 @@ internal sealed class LineageGraphIndex : IDisposable
                 }
             }
 
+            var materialized = new EdgeMemo(g);
             var items = best.Values
-                .Select(i => new ImpactedItem(g.Nodes[states[i].Node], StageOf(states[i].Carry), PathTo(g, states, i)))
+                .Select(i => new ImpactedItem(g.Nodes[states[i].Node], StageOf(states[i].Carry), PathTo(g, states, i, materialized)))
                 .OrderBy(item => item.Stage)
                 .ThenBy(item => item.Depth)
                 .ThenBy(item => item.Node.Id, StringComparer.OrdinalIgnoreCase)
@@ -716,16 +717,16 @@ internal sealed class LineageGraphIndex : IDisposable
 
     private readonly record struct ImpactState(int Node, byte Carry, int Parent, EdgeEntry? Via, int Depth);
 
-    private static LineagePath PathTo(GraphState g, List<ImpactState> states, int index)
+    private static LineagePath PathTo(GraphState g, List<ImpactState> states, int index, EdgeMemo materialized)
     {
-        var nodes = new List<LineageNode>();
-        var edges = new List<LineageEdge>();
+        var nodes = new List<LineageNode>(states[index].Depth + 1);
+        var edges = new List<LineageEdge>(states[index].Depth);
         for (var i = index; i >= 0; i = states[i].Parent)
         {
             nodes.Add(g.Nodes[states[i].Node]);
             if (states[i].Via is { } via)
             {
-                edges.Add(Materialize(g, via));
+                edges.Add(materialized[via]);
             }
         }
 
@@ -797,9 +798,10 @@ internal sealed class LineageGraphIndex : IDisposable
                 }
             }
 
+            var materialized = new EdgeMemo(g);
             var datasets = depth.Keys
                 .Where(v => v != start && g.Nodes[v].Kind == LineageNodeKind.Dataset)
-                .Select(v => new ProvenanceSource(g.Nodes[v], PathFromParents(g, parent, v), !feedsFromDataset.Contains(v)))
+                .Select(v => new ProvenanceSource(g.Nodes[v], PathFromParents(g, parent, v, materialized), !feedsFromDataset.Contains(v)))
                 .OrderByDescending(s => s.IsRoot)
                 .ThenBy(s => s.Depth)
                 .ThenBy(s => s.Dataset.Id, StringComparer.OrdinalIgnoreCase)
@@ -815,7 +817,7 @@ internal sealed class LineageGraphIndex : IDisposable
         });
     }
 
-    private static LineagePath PathFromParents(GraphState g, Dictionary<int, (int Parent, EdgeEntry? Via)> parent, int end)
+    private static LineagePath PathFromParents(GraphState g, Dictionary<int, (int Parent, EdgeEntry? Via)> parent, int end, EdgeMemo materialized)
     {
         var nodes = new List<LineageNode>();
         var edges = new List<LineageEdge>();
@@ -824,7 +826,7 @@ internal sealed class LineageGraphIndex : IDisposable
             nodes.Add(g.Nodes[v]);
             if (parent[v].Via is { } via)
             {
-                edges.Add(Materialize(g, via));
+                edges.Add(materialized[via]);
             }
         }
 
@@ -886,7 +888,7 @@ internal sealed class LineageGraphIndex : IDisposable
                 }
             }
 
-            return parent.ContainsKey(to) ? PathFromParents(g, parent, to) : null;
+            return parent.ContainsKey(to) ? PathFromParents(g, parent, to, new EdgeMemo(g)) : null;
         });
     }
 
@@ -908,7 +910,8 @@ internal sealed class LineageGraphIndex : IDisposable
 
     private static long Ticks(DateTimeOffset? asOf) => asOf?.UtcTicks ?? Now;
 
-    private static bool Visible(GraphState g, int v, long t) => g.Nodes[v].CreatedAt.UtcTicks <= t;
+    // Every node is visible now; only an as-of query needs to look at the node (a memory access per walked edge).
+    private static bool Visible(GraphState g, int v, long t) => t == Now || g.Nodes[v].CreatedAt.UtcTicks <= t;
 
     private static bool Follows(EdgeEntry e, int edgeMask, long t) => (edgeMask & (1 << (int)e.Kind)) != 0 && e.VisibleAt(t);
 
@@ -956,6 +959,28 @@ internal sealed class LineageGraphIndex : IDisposable
 
     private static List<EdgeEntry> In(GraphState g, int v)
         => g.Graph.TryGetInEdges(v, out var edges) ? edges as List<EdgeEntry> ?? [.. edges] : NoEdges;
+
+    /// <summary>
+    /// The public records of the edges one query returns, built once each: paths from one source share their first
+    /// edges, and an impact report over thousands of nodes would otherwise build the same record once per path.
+    /// </summary>
+    private sealed class EdgeMemo(GraphState g)
+    {
+        private readonly Dictionary<EdgeEntry, LineageEdge> _built = new(ReferenceEqualityComparer.Instance);
+
+        public LineageEdge this[EdgeEntry entry]
+        {
+            get
+            {
+                if (!_built.TryGetValue(entry, out var edge))
+                {
+                    _built.Add(entry, edge = Materialize(g, entry));
+                }
+
+                return edge;
+            }
+        }
+    }
 
     private static LineageEdge Materialize(GraphState g, EdgeEntry e) => new()
     {

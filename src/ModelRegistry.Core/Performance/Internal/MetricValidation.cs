@@ -62,11 +62,7 @@ internal static partial class MetricValidation
             Subject(point.ModelName, point.Version, point.BindingId, parameter);
         }
 
-        if (!Enum.IsDefined(point.Kind))
-        {
-            throw Guard.Invalid($"{parameter}.Kind", $"'{parameter}.Kind' has the undefined value {(int)point.Kind}.");
-        }
-
+        Guard.Defined(point.Kind, $"{parameter}.Kind");
         CustomName(point.Kind, point.CustomName, parameter, "CustomName");
         Value(point.Kind, point.Value, parameter, "Value");
         Text(point.Unit, MaxUnitLength, parameter, "Unit");

@@ -25,8 +25,7 @@ internal static class RequestValidation
         return query;
     }
 
-    public static TimeBucketSize BucketSize(TimeBucketSize size)
-        => Enum.IsDefined(size) ? size : throw Guard.Invalid("bucketSize", $"'bucketSize' has the undefined value {(int)size}.");
+    public static TimeBucketSize BucketSize(TimeBucketSize size) => Guard.Defined(size, "bucketSize");
 
     public static ModelComparisonRequest Comparison(ModelComparisonRequest? request)
     {
@@ -106,9 +105,9 @@ internal static class RequestValidation
             throw Guard.Invalid("request.Options.MinimumSampleSizePerArm", $"'MinimumSampleSizePerArm' is {options.MinimumSampleSizePerArm}; it must be at least 2 (a variance needs two values).");
         }
 
-        if (options.Direction is { } d && !Enum.IsDefined(d))
+        if (options.Direction is { } d)
         {
-            throw Guard.Invalid("request.Options.Direction", $"'Direction' has the undefined value {(int)d}.");
+            Guard.Defined(d, "request.Options.Direction");
         }
 
         var direction = options.Direction ?? options.Metric.DefaultDirection

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using ModelRegistry.Internal;
 
@@ -12,13 +13,13 @@ internal static class TimeBucketing
     /// <summary>The most buckets one window may span (a week of minutes is 10,080; a year of hours 8,784).</summary>
     public const long MaxBuckets = 100_000;
 
-    public static long Ticks(TimeBucketSize size) => size switch
+    public static long Ticks(TimeBucketSize size) => Guard.Defined(size, "bucketSize") switch
     {
         TimeBucketSize.Minute => TimeSpan.TicksPerMinute,
         TimeBucketSize.Hour => TimeSpan.TicksPerHour,
         TimeBucketSize.Day => TimeSpan.TicksPerDay,
         TimeBucketSize.Week => 7 * TimeSpan.TicksPerDay,
-        _ => throw Guard.Invalid("bucketSize", $"'bucketSize' has the undefined value {(int)size}."),
+        _ => throw new UnreachableException($"TimeBucketSize.{size} is defined but has no bucket length here."),
     };
 
     /// <summary>The start (UTC) of the bucket holding <paramref name="timestamp"/>.</summary>
