@@ -492,7 +492,170 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     }
 
     // ------------------------------------------------------------------------------------------------------------
+    // Two trackers racing on one store (as two processes on one file): each checks a graph that lacks the other's
+    // edge. The race is staged deterministically: tracker one's commit is held back until tracker two has committed.
+
+    [Fact]
+    public virtual async Task Two_trackers_linking_the_halves_of_a_cycle_at_once_store_one_edge_and_refuse_the_other_naming_the_cycle()
+    {
+        await using var race = await RaceAsync("a", "b");
+        var (one, two) = (race.One, race.Two);
+
+        // No acyclic edge was ever linked: both trackers race for the first guarded commit.
+        LineageEdge? theirs = null;
+        race.Store.BeforeNextCommit(async () => theirs = await two.Lineage.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.DerivedFrom, "dataset:a"), Ct));
+        var before = await LineageStateAsync();
+        var refused = await ShouldFailAsync(() => one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct), ErrorCode.PolicyViolation);
+
+        refused.Message.Should().Contain("dataset:a -> dataset:b -> dataset:a");
+        race.Store.Commits.Should().Be(1, "tracker one's check passed on its graph and it tried to commit; on the retry the cycle check refused before writing");
+        theirs.Should().NotBeNull();
+        var edges = await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct);
+        edges.Should().HaveCount(before.Edges.Count + 1, "exactly one of the two edges is stored");
+        edges.Select(d => d.Key).Should().Contain(theirs!.Id.ToString("D"));
+        (await AuditAsync("lineage.linked")).Should().ContainSingle().Which.Actor.Should().Be("bob");
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+        foreach (var tracker in new[] { one.Lineage, two.Lineage, Lineage })
+        {
+            (await tracker.GetUpstreamAsync("dataset:b", cancellationToken: Ct)).Edges.Should().ContainSingle().Which.Id.Should().Be(theirs.Id);
+            (await tracker.GetUpstreamAsync("dataset:a", cancellationToken: Ct)).Edges.Should().BeEmpty();
+        }
+
+        // The loser links again on its own (as a caller retrying would): still refused, still nothing written.
+        var state = await LineageStateAsync();
+        await ShouldFailAsync(() => one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.TrainedOn, "dataset:b"), Ct), ErrorCode.PolicyViolation);
+        await ShouldBeUnchangedAsync(state);
+    }
+
+    [Fact]
+    public virtual async Task A_longer_cycle_raced_through_the_registrys_own_derived_edges_is_refused_too()
+    {
+        // A guard already exists (an earlier acyclic link), and the registry's own DerivedFrom edges, committed with
+        // their versions, are part of the cycle: 1.2.0 -> 1.1.0 -> 1.0.0.
+        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
+        await Lineage.RecordNodeAsync(Dataset("raw"), Ct);
+        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "dataset:raw"), Ct);
+        await RegisterAsync("m1");
+        await CreateVersionAsync("m1", "1.0.0");
+        await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.1.0", SourceCommit = "c2", DerivedFrom = "models:/m1/1.0.0" }, Ct);
+        await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.2.0", SourceCommit = "c3", DerivedFrom = "models:/m1/1.1.0" }, Ct);
+        await using var race = await RaceAsync();
+        var (one, two) = (race.One, race.Two);
+
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.TrainedOn, "version:m1/1.2.0"), Ct));
+        var before = await LineageStateAsync();
+        var refused = await ShouldFailAsync(() => one.Lineage.LinkAsync(new LinkRequest("version:m1/1.0.0", LineageEdgeKind.FineTunedFrom, "dataset:x"), Ct), ErrorCode.PolicyViolation);
+
+        refused.Message.Should().Contain("version:m1/1.0.0 -> dataset:x -> version:m1/1.2.0 -> version:m1/1.1.0 -> version:m1/1.0.0");
+        race.Store.Commits.Should().Be(1);
+        (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Should().HaveCount(before.Edges.Count + 1);
+        (await one.Lineage.GetDownstreamAsync("version:m1/1.0.0", new LineageQuery { MaxDepth = 50 }, Ct)).Nodes.Select(n => n.Node.Id)
+            .Should().BeEquivalentTo(["version:m1/1.0.0", "version:m1/1.1.0", "version:m1/1.2.0", "dataset:x"]);
+        (await one.Lineage.GetUpstreamAsync("version:m1/1.0.0", new LineageQuery { MaxDepth = 50 }, Ct)).Edges.Should().BeEmpty("the edge that would have closed the cycle was not stored");
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public virtual async Task An_acyclic_link_that_loses_the_race_to_an_unrelated_one_is_retried_and_stored_once_with_one_audit_record()
+    {
+        await using var race = await RaceAsync("a", "b", "c", "d");
+        var (one, two) = (race.One, race.Two);
+
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
+        var ours = await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+
+        race.Store.Commits.Should().Be(2, "the first commit lost the race and the retry, on the caught-up graph, committed");
+        (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Select(d => d.Key).Should().HaveCount(2).And.Contain(ours.Id.ToString("D"));
+        (await AuditAsync("lineage.linked")).Select(r => (r.Subject, r.Actor)).Should().BeEquivalentTo([("dataset:a", "alice"), ("dataset:c", "bob")]);
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+        (await two.Lineage.GetUpstreamAsync("dataset:a", cancellationToken: Ct)).Edges.Should().ContainSingle().Which.Id.Should().Be(ours.Id);
+        (await one.Lineage.GetUpstreamAsync("dataset:c", cancellationToken: Ct)).Edges.Should().ContainSingle();
+    }
+
+    [Fact]
+    public virtual async Task The_same_acyclic_edge_linked_by_two_trackers_at_once_is_stored_once()
+    {
+        await using var race = await RaceAsync("a", "b");
+        race.Store.BeforeNextCommit(() => race.Two.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.TrainedOn, "dataset:b"), Ct));
+
+        await ShouldFailAsync(() => race.One.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.TrainedOn, "dataset:b"), Ct), ErrorCode.AlreadyExists);
+        (await Store.ListDocumentsAsync(new DocumentQuery(EdgeCollection), Ct)).Should().ContainSingle();
+        (await AuditAsync("lineage.linked")).Should().ContainSingle().Which.Actor.Should().Be("bob");
+    }
+
+    [Fact]
+    public virtual async Task Links_of_other_kinds_and_unlinks_do_not_contend_with_acyclic_links()
+    {
+        await using var race = await RaceAsync("a", "b", "c", "d", "e", "f");
+        var (one, two) = (race.One, race.Two);
+
+        // Another kind while an acyclic edge is linked elsewhere, and the other way round: each commits at the first try.
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.DerivedFrom, "dataset:d"), Ct));
+        await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.Consumes, "dataset:b"), Ct);
+        race.Store.Commits.Should().Be(1);
+
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.EvaluatedOn, "dataset:f"), Ct));
+        await one.Lineage.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        race.Store.Commits.Should().Be(2);
+
+        // Unlinking never closes a cycle, so it does not contend either.
+        race.Store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("dataset:e", LineageEdgeKind.DerivedFrom, "dataset:f"), Ct));
+        await one.Lineage.UnlinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        race.Store.Commits.Should().Be(3);
+
+        (await AuditAsync("lineage.linked")).Should().HaveCount(5);
+        (await AuditAsync("lineage.unlinked")).Should().ContainSingle();
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
     // Helpers
+
+    /// <summary>
+    /// Another registry instance on this test's store itself (or on a decorator of it), with its own lineage graph: a
+    /// second tracker sharing the store as another process would, whether or not the fixture's instances share data.
+    /// The caller disposes it; the store stays the test's.
+    /// </summary>
+    protected ModelRegistryServices Sharing(IRegistryStore store, string actor)
+        => ModelRegistryServices.Create(
+            b =>
+            {
+                b.Services.AddSingleton(store);
+                b.Services.AddSingleton<IActorAccessor>(new SwitchableActor { Current = actor });
+                ConfigureRegistry(b);
+            },
+            timeProvider: Time);
+
+    /// <summary>
+    /// Records the datasets, then sets up two trackers on this test's store with their graphs loaded, so what follows
+    /// races on caught-up graphs: <see cref="TrackerRace.One"/> (alice) commits through <see cref="TrackerRace.Store"/>,
+    /// which can let <see cref="TrackerRace.Two"/> (bob) commit first.
+    /// </summary>
+    private async Task<TrackerRace> RaceAsync(params string[] datasets)
+    {
+        foreach (var key in datasets)
+        {
+            await Lineage.RecordNodeAsync(Dataset(key), Ct);
+        }
+
+        var store = new InterceptingStore(Store);
+        var race = new TrackerRace(store, Sharing(store, "alice"), Sharing(Store, "bob"));
+        foreach (var instance in new[] { race.One, race.Two })
+        {
+            await instance.Lineage.ExportAsync(TextWriter.Null, LineageExportFormat.Json, cancellationToken: Ct);
+        }
+
+        return race;
+    }
+
+    private sealed record TrackerRace(InterceptingStore Store, ModelRegistryServices One, ModelRegistryServices Two) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await One.DisposeAsync();
+            await Two.DisposeAsync();
+        }
+    }
 
     protected static RecordNodeRequest Dataset(string key, string? license = null, bool? personalData = null, IReadOnlyList<string>? categories = null)
         => new(LineageNodeIds.Dataset(key), LineageNodeKind.Dataset, key)

@@ -52,7 +52,10 @@ public interface ILineageTracker
     /// <exception cref="ModelRegistryException">
     /// <see cref="ErrorCode.NotFound"/> when a node is not recorded; <see cref="ErrorCode.AlreadyExists"/> when the same
     /// edge is already in force; <see cref="ErrorCode.PolicyViolation"/> when a DerivedFrom, TrainedOn or FineTunedFrom
-    /// edge would close a cycle (the message names the cycle); <see cref="ErrorCode.InvalidArgument"/> for a self-link.
+    /// edge would close a cycle (the message names the cycle) — also when the other edges of the cycle were linked at the
+    /// same moment by another process or registry instance sharing the store; <see cref="ErrorCode.InvalidArgument"/> for
+    /// a self-link; <see cref="ErrorCode.ConcurrencyConflict"/>, rarely, when other writers kept linking such edges
+    /// while this one was checked (nothing was written; retry).
     /// </exception>
     Task<LineageEdge> LinkAsync(LinkRequest request, CancellationToken cancellationToken = default);
 

@@ -273,6 +273,98 @@ public sealed class LineageTrackerTests : IAsyncDisposable
         }
     }
 
+    // ------------------------------------------------------------------------------------------------------------
+    // The store-wide guard of acyclic edges (trackers sharing a store; the races themselves are in the conformance suite)
+
+    [Fact]
+    public async Task A_run_of_acyclic_links_reads_the_guard_once_and_other_kinds_never_write_it()
+    {
+        using var tracker = NewTracker();
+        foreach (var key in new[] { "a", "b", "c", "d" })
+        {
+            await tracker.RecordNodeAsync(Dataset(key), Ct);
+        }
+
+        Store.Reset();
+        await tracker.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        await tracker.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.TrainedOn, "dataset:c"), Ct);
+        var last = await tracker.LinkAsync(new LinkRequest("dataset:c", LineageEdgeKind.FineTunedFrom, "dataset:d"), Ct);
+        Store.Calls("FindDocumentAsync").Should().Be(1, "the guard's revision is read once; then the tracker knows the revision its own commits wrote");
+        Store.Calls("CommitAsync").Should().Be(3);
+        var guard = await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct);
+        guard!.Revision.Should().Be(3);
+        guard.Json.Should().Contain(last.Id.ToString("D"));
+        guard.ChangeSequence.Should().Be((await AuditAsync("lineage.linked"))[^1].Sequence, "the guard is written in the link's commit");
+
+        await tracker.LinkAsync(new LinkRequest("dataset:d", LineageEdgeKind.Consumes, "dataset:a"), Ct);
+        await tracker.UnlinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        (await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct))!.Revision.Should().Be(3, "only acyclic links write the guard");
+
+        // Another writer committed since: the next acyclic link reads the guard again before it catches up.
+        await Registry.RegisterModelAsync(new RegisterModelRequest { Name = "m1", Owners = ["o"] }, Ct);
+        Store.Reset();
+        await tracker.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        Store.Calls("FindDocumentAsync").Should().Be(1);
+        (await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct))!.Revision.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task A_store_written_before_the_guard_gets_one_on_the_first_acyclic_link_and_keeps_its_cycle_checks()
+    {
+        // An older writer: an acyclic edge committed with no guard document.
+        var old = new LineageNode { Id = "dataset:a", Kind = LineageNodeKind.Dataset, Name = "a", CreatedAt = T0, CreatedBy = "bob", Revision = 1 };
+        var edge = new LineageEdge { Id = Guid.NewGuid(), From = "dataset:a", To = "dataset:b", Kind = LineageEdgeKind.DerivedFrom, CreatedAt = T0, CreatedBy = "bob" };
+        await CommitAsync(
+            [
+                new PutDocument("lineage.node", "DATASET:A", StoreSerializer.Serialize(old), null, 0),
+                new PutDocument("lineage.node", "DATASET:B", StoreSerializer.Serialize(old with { Id = "dataset:b", Name = "b" }), null, 0),
+                new PutDocument("lineage.edge", edge.Id.ToString("D"), StoreSerializer.Serialize(edge), "DATASET:A", 0),
+            ],
+            "lineage.linked");
+        using var tracker = NewTracker();
+        await tracker.RecordNodeAsync(Dataset("c"), Ct);
+
+        (await FluentActions.Awaiting(() => tracker.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.DerivedFrom, "dataset:a"), Ct)).Should().ThrowAsync<ModelRegistryException>())
+            .Which.Code.Should().Be(ErrorCode.PolicyViolation);
+        (await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct)).Should().BeNull("a refused link writes nothing");
+        await tracker.LinkAsync(new LinkRequest("dataset:b", LineageEdgeKind.DerivedFrom, "dataset:c"), Ct);
+        (await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct))!.Revision.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_acyclic_link_that_keeps_losing_the_race_fails_with_a_concurrency_conflict_and_writes_nothing()
+    {
+        using var tracker = NewTracker();
+        using var other = NewTracker("bob", _services.GetRequiredService<IRegistryStore>());
+        foreach (var key in new[] { "a", "b", "x0", "y0", "x1", "y1", "x2", "y2", "x3", "y3" })
+        {
+            await tracker.RecordNodeAsync(Dataset(key), Ct);
+        }
+
+        // Before each of the tracker's commits, the other tracker links an unrelated acyclic edge first.
+        var rounds = 0;
+        Func<Task> otherGetsInFirst = null!;
+        otherGetsInFirst = async () =>
+        {
+            await other.LinkAsync(new LinkRequest($"dataset:x{rounds}", LineageEdgeKind.DerivedFrom, $"dataset:y{rounds}"), Ct);
+            rounds++;
+            Store.BeforeNext["CommitAsync"] = otherGetsInFirst;
+        };
+        Store.BeforeNext["CommitAsync"] = otherGetsInFirst;
+
+        var ex = (await FluentActions.Awaiting(() => tracker.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct)).Should().ThrowAsync<ModelRegistryException>()).Which;
+        Store.BeforeNext.Clear();
+        ex.Code.Should().Be(ErrorCode.ConcurrencyConflict);
+        ex.Message.Should().Contain("'dataset:a' -DerivedFrom-> 'dataset:b'").And.Contain("Retry the link");
+        rounds.Should().Be(4, "the tracker tries four times on fresh state before handing the conflict to the caller");
+        (await AuditAsync("lineage.linked")).Should().HaveCount(4).And.OnlyContain(r => r.Actor == "bob");
+        (await tracker.GetUpstreamAsync("dataset:a", cancellationToken: Ct)).Edges.Should().BeEmpty();
+
+        // The caller retries once the other writer is done: it goes through.
+        await tracker.LinkAsync(new LinkRequest("dataset:a", LineageEdgeKind.DerivedFrom, "dataset:b"), Ct);
+        (await Store.FindDocumentAsync(AcyclicEdgeGuard.Collection, AcyclicEdgeGuard.Key, Ct))!.Revision.Should().Be(5);
+    }
+
     [Fact]
     public async Task Readers_during_concurrent_writes_never_fail()
     {
@@ -350,6 +442,9 @@ public sealed class LineageTrackerTests : IAsyncDisposable
 
     private Task CommitAsync(IReadOnlyList<StoreWrite> writes, string action)
         => Store.CommitAsync(new StoreTransaction(writes, [new AuditDraft(_time.GetUtcNow(), "bob", action, "dataset:customers", "{}")]), Ct).AsTask();
+
+    private async Task<IReadOnlyList<AuditRecord>> AuditAsync(string action)
+        => await Store.QueryAuditAsync(new AuditQuery { Action = action }, 0, int.MaxValue, Ct);
 
     /// <summary>Counts calls per method, to show what the tracker reads.</summary>
     private sealed class CountingStore(IRegistryStore inner) : IRegistryStore

@@ -14,6 +14,11 @@ public static class ChildWriter
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == LineageRaceChild.Command)
+        {
+            return await LineageRaceChild.RunAsync(args);
+        }
+
         if (args.Length != 4 || args[0] != Command)
         {
             await Console.Error.WriteLineAsync($"usage: {Command} <db> <who> <count>");
@@ -21,15 +26,7 @@ public static class ChildWriter
         }
 
         var (db, who, count) = (args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
-        await using var services = ModelRegistryServices.Create(b =>
-        {
-            b.UseSqlite(o =>
-            {
-                o.ConnectionString = $"Data Source={db}";
-                o.BusyTimeout = TimeSpan.FromSeconds(30);
-            });
-            b.Services.AddSingleton<IActorAccessor>(new Actor(who));
-        });
+        await using var services = OpenRegistry(db, who);
         var registry = services.Registry;
         for (var i = 0; i < count; i++)
         {
@@ -49,6 +46,18 @@ public static class ChildWriter
 
         return 0;
     }
+
+    /// <summary>A registry on the SQLite file, acting as <paramref name="who"/>, waiting long for the other process's locks.</summary>
+    internal static ModelRegistryServices OpenRegistry(string db, string who)
+        => ModelRegistryServices.Create(b =>
+        {
+            b.UseSqlite(o =>
+            {
+                o.ConnectionString = $"Data Source={db}";
+                o.BusyTimeout = TimeSpan.FromSeconds(30);
+            });
+            b.Services.AddSingleton<IActorAccessor>(new Actor(who));
+        });
 
     /// <summary>Retries what another process can make fail transiently: a lost race on a revision or a computed version number.</summary>
     private static async Task<T> Retry<T>(Func<Task<T>> call)

@@ -391,8 +391,10 @@ internal sealed class LineageGraphIndex : IDisposable
 
     /// <summary>
     /// Applies an edge read back from the store: added when new, or — when an edge with its id is already held — its
-    /// removal brought up to date. Idempotent. No shape, duplicate or cycle checks: two processes may each have linked
-    /// half of a cycle before seeing the other's edge, and the store stays the truth (traversals never loop anyway).
+    /// removal brought up to date. Idempotent. No shape, duplicate or cycle checks: the writer made them (acyclic edges
+    /// under the store-wide <see cref="AcyclicEdgeGuard"/>, so two processes cannot each link half of a cycle), and the
+    /// store stays the truth — whatever it holds is applied (two processes linking the same edge of another kind at once
+    /// may both store it; a store written before the guard existed may hold a cycle; traversals never loop anyway).
     /// </summary>
     /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when an end is not a held node; nothing changes.</exception>
     public void ApplyStoredEdge(LineageEdge edge)

@@ -26,8 +26,10 @@ namespace ModelRegistry.Lineage;
 /// Concurrency: one asynchronous gate serialises everything that changes the graph in this process — catching up,
 /// and each mutation from its validation through its commit to applying it — so a cycle or duplicate check and the
 /// write it guards cannot interleave with another change here. Queries hold the gate only while catching up, then
-/// read the graph under its reader lock. Two processes sharing a store are not serialised against each other: each
-/// checks against what it has seen, and the store stays the truth (see <see cref="LineageGraphIndex.ApplyStoredEdge"/>).
+/// read the graph under its reader lock. Trackers sharing a store (other processes, other registry instances) are
+/// serialised by the store: a node or an unlink by the document's revision, and an edge of an acyclic kind by the
+/// store-wide <see cref="AcyclicEdgeGuard"/>, so two links that would together close a cycle cannot both commit — the
+/// second is checked again on the caught-up graph and refused with the cycle.
 /// </para>
 /// </remarks>
 internal sealed partial class LineageTracker : ILineageTracker, IDisposable
@@ -48,6 +50,9 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     private readonly int _maxMetadataBytes;
     private readonly LineageGraphIndex _index;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>What this tracker knows of the store-wide guard of acyclic edges; used only under the gate.</summary>
+    private readonly AcyclicEdgeGuard _guard = new();
 
     /// <summary>The registry stage of every version node the graph holds (null for a deleted version); read by impact analysis.</summary>
     private readonly ConcurrentDictionary<string, ModelStage?> _versionStages = new(StringComparer.OrdinalIgnoreCase);
@@ -169,7 +174,8 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         var to = RegistryNodes.Canonical(request.To, "To");
         var actor = Actor;
         LineageValidator.Edge(NewEdge(request, from, to, _clock.Now(), actor), _maxMetadataBytes);
-        return await WithGateAsync(async () =>
+        var guarded = LineageValidator.IsAcyclicKind(request.Kind);
+        return await RetryAsync(guarded, () => WithGateAsync(async () =>
         {
             await CatchUpLockedAsync(cancellationToken);
 
@@ -188,15 +194,56 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
                 await CatchUpLockedAsync(cancellationToken);
             }
 
+            // An acyclic edge is committed under the store-wide guard (see AcyclicEdgeGuard). Its revision is read
+            // before the catch-up the cycle check relies on, so the graph holds every edge committed under it.
+            var guard = guarded ? _guard.Known(_applied) : null;
+            if (guarded && guard is null)
+            {
+                guard = await AcyclicEdgeGuard.ReadAsync(_store, cancellationToken);
+                await CatchUpLockedAsync(cancellationToken);
+            }
+
             // The stored edge names its ends as the graph spells them; an unknown end fails in CheckEdge.
             var now = _clock.Now();
             var edge = NewEdge(request, _index.FindNode(from)?.Id ?? from, _index.FindNode(to)?.Id ?? to, now, actor);
             _index.CheckEdge(edge);
-            var records = await CommitAsync([LineageDocuments.PutEdge(edge, 0)], [LineageDocuments.Linked(edge, now, actor)], cancellationToken);
+            var records = guard is { } expected
+                ? await CommitGuardedAsync(edge, expected, now, actor, cancellationToken)
+                : await CommitAsync([LineageDocuments.PutEdge(edge, 0)], [LineageDocuments.Linked(edge, now, actor)], cancellationToken);
             _index.ApplyStoredEdge(edge);
             Advance(records);
+            if (guard is { } committed)
+            {
+                _guard.Committed(committed, _applied);
+            }
+
             return edge;
-        }, cancellationToken);
+        }, cancellationToken));
+    }
+
+    /// <summary>
+    /// Commits an acyclic edge together with the guard document at <paramref name="expectedGuard"/>. Losing the race
+    /// to another tracker's acyclic edge is a <see cref="ErrorCode.ConcurrencyConflict"/>, which the caller retries on
+    /// fresh state: caught up, the cycle check then sees the other edge.
+    /// </summary>
+    private async Task<IReadOnlyList<AuditRecord>> CommitGuardedAsync(LineageEdge edge, long expectedGuard, DateTimeOffset now, string actor, CancellationToken cancellationToken)
+    {
+        _guard.Forget();
+        try
+        {
+            return await CommitAsync(
+                [LineageDocuments.PutEdge(edge, 0), AcyclicEdgeGuard.Put(edge, expectedGuard)],
+                [LineageDocuments.Linked(edge, now, actor)],
+                cancellationToken);
+        }
+        catch (ModelRegistryException ex) when (AcyclicEdgeGuard.IsLostRace(ex, expectedGuard))
+        {
+            throw new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"Another writer linked a DerivedFrom, TrainedOn or FineTunedFrom edge while '{edge.From}' -{edge.Kind}-> '{edge.To}' was being checked for cycles; nothing was written. Retry the link: it is checked again against the other writer's edges.",
+                edge.From,
+                ex);
+        }
     }
 
     public async Task<LineageEdge> UnlinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
