@@ -49,7 +49,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         var interval = TimeSpan.FromSeconds(Math.Clamp(duration.TotalSeconds / 10, 5, 60));
         var seed = RunSettings.Seed();
         output.WriteLine($"{backend}: soak for {duration}, sampled every {interval}, seed {seed}");
-        output.WriteLine("interval  ops  refused  p50 ms  p95 ms  max ms  managed MB  working set MB  models  versions");
+        output.WriteLine("interval  ops  refused  p50 ms  p95 ms  max ms  managed MB  working set MB  models  versions  GC pause ms  gen2");
 
         var actor = new SwitchableActor { Current = "alice" };
         await using var services = Stores.Open(backend, _folder.File(Stores.FileName(backend)), actor);
@@ -63,6 +63,8 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             var latencies = new List<double>();
             var kindLatencies = new Dictionary<string, List<double>>(StringComparer.Ordinal);
             var refused = 0;
+            var pauseBefore = GC.GetTotalPauseDuration();
+            var gen2Before = GC.CollectionCount(2);
             var window = Stopwatch.StartNew();
             while (window.Elapsed < interval && total.Elapsed < duration)
             {
@@ -87,6 +89,10 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
                 ofKind.Add(elapsed);
             }
 
+            // The collector's own pauses inside the interval (before the forced collections below): growth here with
+            // a flat per-kind latency is the heap growing, not an operation scanning.
+            var pauseMs = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds;
+            var gen2 = GC.CollectionCount(2) - gen2Before;
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -106,7 +112,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 
             refusedTotal += refused;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{samples.Count,8} {latencies.Count,5} {refused,8} {all.P50,7:0.0} {all.P95,7:0.0} {all.Max,7:0.0} {managed,11:0.0} {workingSet,15:0.0} {workload.ModelCount,7} {workload.VersionCount,9}"));
+                $"{samples.Count,8} {latencies.Count,5} {refused,8} {all.P50,7:0.0} {all.P95,7:0.0} {all.Max,7:0.0} {managed,11:0.0} {workingSet,15:0.0} {workload.ModelCount,7} {workload.VersionCount,9} {pauseMs,12:0} {gen2,5}"));
         }
 
         // Per operation kind, so that one operation whose cost grows with the store stands out from the mix.
