@@ -62,6 +62,8 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         {
             var latencies = new List<double>();
             var kindLatencies = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+            var kindAllocated = new Dictionary<string, long>(StringComparer.Ordinal);
+            var kindCpu = new Dictionary<string, double>(StringComparer.Ordinal);
             var refused = 0;
             var pauseBefore = GC.GetTotalPauseDuration();
             var gen2Before = GC.CollectionCount(2);
@@ -70,6 +72,9 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             {
                 var operation = workload.Next();
                 var watch = Stopwatch.StartNew();
+                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                var cpuBefore = ThreadCpu.Milliseconds();
+                var kind = operation.Kind;
                 try
                 {
                     await operation.Run();
@@ -77,13 +82,18 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
                 catch (ModelRegistryException)
                 {
                     refused++;
+
+                    // A refusal takes another path (validation, then a thrown error): its own row.
+                    kind += " refused";
                 }
 
                 var elapsed = watch.Elapsed.TotalMilliseconds;
+                kindAllocated[kind] = kindAllocated.GetValueOrDefault(kind) + (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+                kindCpu[kind] = kindCpu.GetValueOrDefault(kind) + (ThreadCpu.Milliseconds() - cpuBefore);
                 latencies.Add(elapsed);
-                if (!kindLatencies.TryGetValue(operation.Kind, out var ofKind))
+                if (!kindLatencies.TryGetValue(kind, out var ofKind))
                 {
-                    kindLatencies[operation.Kind] = ofKind = [];
+                    kindLatencies[kind] = ofKind = [];
                 }
 
                 ofKind.Add(elapsed);
@@ -107,7 +117,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
                     byKind[kind] = column = [.. Enumerable.Repeat<LatencySummary?>(null, samples.Count - 1)];
                 }
 
-                column.Add(kindLatencies.TryGetValue(kind, out var ofKind) ? LatencySummary.Of(ofKind) : null);
+                column.Add(kindLatencies.TryGetValue(kind, out var ofKind) ? LatencySummary.Of(ofKind, kindAllocated[kind], kindCpu[kind]) : null);
             }
 
             refusedTotal += refused;
@@ -118,6 +128,17 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
         // Per operation kind, so that one operation whose cost grows with the store stands out from the mix.
         WriteByKind("mean ms by operation kind and interval", byKind, s => s.Mean);
         WriteByKind("p95 ms by operation kind and interval", byKind, s => s.P95);
+
+        // Allocation counts work without the machine's noise: a kind whose bytes per operation grow copies or reads
+        // more as the store grows; a kind whose latency grows at flat bytes pays for the collector's growing heap.
+        if (ThreadCpu.IsAvailable)
+        {
+            // CPU time on the calling thread, which also runs the workstation collector's blocking collections: latency
+            // growing with flat CPU time is waiting (a loaded machine preempting the thread), not work.
+            WriteByKind("mean CPU ms (calling thread) by operation kind and interval", byKind, s => s.CpuMs);
+        }
+
+        WriteByKind("KB allocated per operation (on the calling thread) by kind and interval", byKind, s => s.AllocatedKb);
 
         var verification = await services.AuditTrail.VerifyAsync();
         verification.IsValid.Should().BeTrue(verification.Problem);
@@ -141,19 +162,45 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
             var baseline = column.Skip(1).FirstOrDefault(c => c is not null) ?? column[0];
             var last = column[^1];
             var growth = baseline is null || last is null ? "n/a" : Growth(pick(baseline), pick(last));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind,-17} {cells}  ({growth})"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{kind,-34} {cells}  ({growth})"));
         }
     }
 
     private static string Growth(double from, double to) => from <= 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{(to - from) / from:+0%;-0%;0%}");
 }
 
-/// <summary>Latency figures of one set of operations, in milliseconds.</summary>
-internal sealed record LatencySummary(int Count, double Mean, double P50, double P95, double Max)
+/// <summary>Latency figures of one set of operations, in milliseconds, and the kilobytes each allocated on average.</summary>
+internal sealed record LatencySummary(int Count, double Mean, double P50, double P95, double Max, double AllocatedKb = 0, double CpuMs = 0)
 {
-    public static LatencySummary Of(List<double> latencies)
+    public static LatencySummary Of(List<double> latencies, long allocatedBytes = 0, double cpuMs = 0)
     {
         latencies.Sort();
-        return new LatencySummary(latencies.Count, latencies.Average(), latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], latencies[^1]);
+        return new LatencySummary(latencies.Count, latencies.Average(), latencies[latencies.Count / 2], latencies[(int)(latencies.Count * 0.95)], latencies[^1], allocatedBytes / 1024.0 / latencies.Count, cpuMs / latencies.Count);
+    }
+}
+
+/// <summary>The calling thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>); elsewhere not available.</summary>
+internal static class ThreadCpu
+{
+    private const int ClockThreadCpuTime = 3;
+
+    public static bool IsAvailable { get; } = OperatingSystem.IsLinux() && !double.IsNaN(Milliseconds());
+
+    public static double Milliseconds()
+        => OperatingSystem.IsLinux() && NativeMethods.ClockGetTime(ClockThreadCpuTime, out var time) == 0
+            ? (time.Seconds * 1000.0) + (time.Nanoseconds / 1e6)
+            : double.NaN;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+        public static extern int ClockGetTime(int clock, out TimeSpec time);
     }
 }

@@ -29,6 +29,10 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
 
     private readonly List<string> _models = [];
     private readonly List<VersionView> _versions = [];
+
+    // The workload's own bookkeeping must not scan everything either: its time is inside the measured operation.
+    private readonly Dictionary<string, List<VersionView>> _versionsByModel = new(StringComparer.Ordinal);
+    private readonly SortedSet<int> _pendingPositions = [];
     private readonly List<string> _datasets = [];
     private int _number;
 
@@ -98,7 +102,14 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
                 Metrics = new Dictionary<string, double> { ["accuracy"] = 0.9 + (random.NextDouble() / 20) },
                 Artifacts = [new ModelArtifact(ArtifactType.Weights, $"s3://models/{model}/{n}.bin", new string('a', 64), 1024 + n, "MIT")],
             });
-            _versions.Add(new VersionView(model, created.Version.ToString()));
+            var view = new VersionView(model, created.Version.ToString(), _versions.Count);
+            _versions.Add(view);
+            if (!_versionsByModel.TryGetValue(model, out var ofModel))
+            {
+                _versionsByModel[model] = ofModel = [];
+            }
+
+            ofModel.Add(view);
         });
     }
 
@@ -118,14 +129,14 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
             ModelStage.Canary => ModelStage.Production,
             _ => ModelStage.Archived,
         };
-        return new Operation(n, "transition", $"transition {v.Model}/{v.Version} {v.Stage}->{target}", [ModelKey(v.Model), $"approvals|{v.Model}|{v.Version}"], true, async () =>
+        return new Operation(n, $"transition to {target}", $"transition {v.Model}/{v.Version} {v.Stage}->{target}", [ModelKey(v.Model), $"approvals|{v.Model}|{v.Version}"], true, async () =>
         {
             await services.Registry.TransitionStageAsync(v.Model, v.Version, target, target == ModelStage.Canary ? new StageTransitionOptions { CanaryTrafficPercent = 10 } : null);
             v.Stage = target;
             if (target == ModelStage.Production)
             {
                 // Another production version of the model moves out of production.
-                foreach (var other in _versions.Where(o => o.Model == v.Model && o != v && o.Stage == ModelStage.Production))
+                foreach (var other in _versionsByModel[v.Model].Where(o => o != v && o.Stage == ModelStage.Production))
                 {
                     other.Stage = ModelStage.Archived;
                 }
@@ -185,12 +196,13 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
         {
             var request = await services.Compliance.RequestApprovalAsync(v.Model, v.Version, ModelStage.Production, "ready for production");
             v.PendingRequest = request.Id;
+            _pendingPositions.Add(v.Position);
         });
     }
 
     private Operation Review(int n)
     {
-        var v = _versions.FirstOrDefault(x => x.PendingRequest is not null) ?? Pick(_versions);
+        var v = _pendingPositions.Count > 0 ? _versions[_pendingPositions.Min] : Pick(_versions);
         return new Operation(n, "approval review", $"approve {v.Model}/{v.Version} {v.PendingRequest}", [$"approvals|{v.Model}|{v.Version}"], true, async () =>
         {
             var previous = actor.Current;
@@ -200,6 +212,7 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
                 var reviewed = await services.Compliance.ReviewAsync(v.PendingRequest ?? "no-such-request", ReviewDecision.Approve, "looks good");
                 v.Approved = reviewed.State == ApprovalState.Approved;
                 v.PendingRequest = null;
+                _pendingPositions.Remove(v.Position);
             }
             finally
             {
@@ -208,8 +221,10 @@ public sealed class Workload(ModelRegistryServices services, SwitchableActor act
         });
     }
 
-    private sealed class VersionView(string model, string version)
+    private sealed class VersionView(string model, string version, int position)
     {
+        public int Position { get; } = position;
+
         public string Model { get; } = model;
 
         public string Version { get; } = version;
