@@ -583,8 +583,25 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 
         return ValueTask.FromResult(Guarded<IReadOnlyList<StoredDocument>>(() =>
         {
+            // The (collection|sequence) index yields the collection's documents in sequence order; documents written by
+            // one commit share a sequence and are ordered by key (code points) here.
+            var parameters = new BsonDocument
+            {
+                ["from"] = RecordDocuments.CollectionSequenceKey(query.Collection, Math.Max(query.AfterChangeSequence, -1)),
+                ["to"] = RecordDocuments.CollectionPrefix(query.Collection)[..^1] + "}",
+            };
+            var where = "$.cs > @from AND $.cs < @to";
+            if (query.Index is not null)
+            {
+                parameters["ix"] = RecordDocuments.Truncate(query.Index);
+                where += " AND $.ixk = @ix";
+            }
+
             var results = new List<StoredDocument>(Math.Min(query.Limit, 1024));
-            foreach (var doc in DocumentListing(query).ToDocuments())
+            var queryable = Db.GetCollection(Schema.Documents).Query()
+                .Where(BsonExpression.Create(where, parameters))
+                .OrderBy(FilterTranslator.FieldPath(RecordDocuments.CollectionSequence));
+            foreach (var doc in queryable.ToDocuments())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var stored = RecordDocuments.ToRecord<StoredDocument>(doc, "document");
@@ -605,31 +622,6 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 
             return [.. results.OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer).Take(query.Limit)];
         }));
-    }
-
-    /// <summary>
-    /// The engine query behind <see cref="ListDocumentsAsync"/>: with an index value, the documents holding it (through
-    /// the <c>ixk</c> index, so a listing by version or by node reads only that value's documents, not the collection);
-    /// otherwise the collection's documents after the sequence, through the (collection|sequence) index. Either way in
-    /// sequence order; documents written by one commit share a sequence and are ordered by key (code points) by the caller.
-    /// </summary>
-    internal ILiteQueryable<BsonDocument> DocumentListing(DocumentQuery query)
-    {
-        var parameters = new BsonDocument
-        {
-            ["from"] = RecordDocuments.CollectionSequenceKey(query.Collection, Math.Max(query.AfterChangeSequence, -1)),
-            ["to"] = RecordDocuments.CollectionPrefix(query.Collection)[..^1] + "}",
-        };
-        var where = "$.cs > @from AND $.cs < @to";
-        if (query.Index is not null)
-        {
-            parameters["ix"] = RecordDocuments.Truncate(query.Index);
-            where = "$.ixk = @ix AND " + where;
-        }
-
-        return Db.GetCollection(Schema.Documents).Query()
-            .Where(BsonExpression.Create(where, parameters))
-            .OrderBy(FilterTranslator.FieldPath(RecordDocuments.CollectionSequence));
     }
 
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)

@@ -45,11 +45,9 @@ internal static class Schema
         var audit = db.GetCollection(Audit);
         audit.EnsureIndex("sk", "$.sk");
 
-        // Documents are listed per collection in change-sequence order: one string key "collection|sequence"; and by
-        // index value (an approval's version, an edge's source node), which must not read the whole collection.
+        // Documents are listed per collection in change-sequence order: one string key "collection|sequence".
         var documents = db.GetCollection(Documents);
         documents.EnsureIndex("cs", "$.cs");
-        documents.EnsureIndex("ixk", "$.ixk");
 
         // Metrics: most reads name a model; the retention job and compaction work on time ranges.
         var points = db.GetCollection(MetricPoints);
