@@ -55,6 +55,9 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     /// <summary>The registry node ids the graph holds, by model name; changed only under the gate.</summary>
     private readonly Dictionary<string, HashSet<string>> _registryNodes = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Where the first-use load spent its time, by phase (null until loaded); read by the benchmarks' load probe.</summary>
+    internal LoadProfile? LastLoad { get; private set; }
+
     /// <summary>The change sequence the graph reflects; -1 until loaded. Written only under the gate.</summary>
     private long _applied = -1;
 
@@ -561,6 +564,8 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             },
             cancellationToken);
 
+        var nodesRead = Stopwatch.GetTimestamp();
+
         // Edges name their ends by id: the pool hands them the nodes' own id strings instead of a copy per edge.
         var strings = new StringPool(nodes.Count);
         foreach (var id in nodes.Keys)
@@ -597,6 +602,7 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
                 : throw EndNotStored(edge, end));
         }
 
+        var edgesRead = Stopwatch.GetTimestamp();
         var registryNodes = new List<LineageNode>();
         if (registryEnds.Count > 0)
         {
@@ -613,7 +619,9 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             }
         }
 
+        var registryRead = Stopwatch.GetTimestamp();
         _index.Load([.. nodes.Values, .. registryNodes], edges);
+        var indexBuilt = Stopwatch.GetTimestamp();
         _registryNodes.Clear();
         _versionStages.Clear();
         foreach (var node in registryNodes)
@@ -622,6 +630,12 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         }
 
         Volatile.Write(ref _applied, sequence);
+        LastLoad = new LoadProfile(
+            Stopwatch.GetElapsedTime(started, nodesRead),
+            Stopwatch.GetElapsedTime(nodesRead, edgesRead),
+            Stopwatch.GetElapsedTime(edgesRead, registryRead),
+            Stopwatch.GetElapsedTime(registryRead, indexBuilt),
+            Stopwatch.GetElapsedTime(indexBuilt));
         LogLoaded(_logger, nodes.Count + registryNodes.Count, edges.Count, sequence, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
@@ -727,3 +741,11 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Lineage graph caught up: {Nodes} node and {Edges} edge documents, {Models} registry models refreshed, now at change sequence {Sequence}")]
     private static partial void LogCaughtUp(ILogger logger, int nodes, int edges, int models, long sequence);
 }
+
+/// <summary>The phases of a tracker's first-use load.</summary>
+/// <param name="Nodes">Reading the stored node documents.</param>
+/// <param name="Edges">Reading the stored edge documents.</param>
+/// <param name="Registry">Describing the registry's versions and models the edges touch.</param>
+/// <param name="Index">Building the graph index.</param>
+/// <param name="Hold">Remembering the registry nodes for later refreshes.</param>
+internal sealed record LoadProfile(TimeSpan Nodes, TimeSpan Edges, TimeSpan Registry, TimeSpan Index, TimeSpan Hold);
