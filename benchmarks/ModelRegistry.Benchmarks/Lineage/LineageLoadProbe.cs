@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry.Lineage;
 
 namespace ModelRegistry.Benchmarks.Lineage;
@@ -19,6 +20,51 @@ internal static class LineageLoadProbe
         var raw = LineageFiles.Raw();
         var benchmarks = new LineageLoadBenchmarks();
         benchmarks.SetUp();
+
+        if (Environment.GetEnvironmentVariable("PROBE_VERSIONS") is not null)
+        {
+            using var services = LineageFiles.OpenRegistry(registry);
+            var scanner = (Storage.IDocumentScanner)services.GetRequiredService<Storage.IRegistryStore>();
+            for (var i = 0; i < 3; i++)
+            {
+                int ok = 0, failed = 0;
+                var a0 = GC.GetTotalAllocatedBytes(true);
+                var sw = Stopwatch.StartNew();
+                scanner.ScanVersionsAsync(json => { if (VersionReader.TryRead(json, out _)) { ok++; } else { failed++; } }, default).AsTask().GetAwaiter().GetResult();
+                var t1 = sw.Elapsed;
+                var a1 = GC.GetTotalAllocatedBytes(true);
+                scanner.ScanVersionsAsync(json => GC.KeepAlive(RegistryNodes.Describe(VersionReader.Summarize(json))), default).AsTask().GetAwaiter().GetResult();
+                Console.WriteLine($"ok {ok} failed {failed}: read {t1.TotalMilliseconds:F0} ms {(a1 - a0) >> 20} MiB; read+describe {(sw.Elapsed - t1).TotalMilliseconds:F0} ms {(GC.GetTotalAllocatedBytes(true) - a1) >> 20} MiB");
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("PROBE_EDGES") is not null)
+        {
+            using var services = LineageFiles.OpenRegistry(registry);
+            var scanner = (Storage.IDocumentScanner)services.GetRequiredService<Storage.IRegistryStore>();
+            for (var i = 0; i < 3; i++)
+            {
+                long n = 0;
+                var sw = Stopwatch.StartNew();
+                scanner.ScanDocumentsAsync(LineageDocuments.EdgeCollection, (json, _) => n += json.Length, default).AsTask().GetAwaiter().GetResult();
+                var t1 = sw.Elapsed;
+                scanner.ScanDocumentsAsync(LineageDocuments.EdgeCollection, (json, _) => { if (EdgeReader.TryReadFields(json, out var f)) { n += f.From.Length; } }, default).AsTask().GetAwaiter().GetResult();
+                var t2 = sw.Elapsed;
+                var raw0 = Stopwatch.StartNew();
+                GC.KeepAlive(RawLineage.LoadEdges(LineageFiles.Raw()));
+                Console.WriteLine($"scan {t1.TotalMilliseconds:F0} ms; scan+parse {(t2 - t1).TotalMilliseconds:F0} ms; raw {raw0.Elapsed.TotalMilliseconds:F0} ms");
+            }
+        }
+
+        if (Environment.GetEnvironmentVariable("PROBE_PERF") is { } perfRuns)
+        {
+            for (var i = 0; i < int.Parse(perfRuns, CultureInfo.InvariantCulture); i++)
+            {
+                Console.WriteLine(Measure(() => Load(registry)));
+            }
+
+            return 0;
+        }
 
         // Warm-up: JIT and the file cache, both sides.
         Measure(() => benchmarks.LoadRaw());
@@ -96,7 +142,7 @@ internal static class LineageLoadProbe
     {
         var phases = p is null ? string.Empty : string.Create(
             CultureInfo.InvariantCulture,
-            $"{p.Nodes.TotalMilliseconds:F0} / {p.Edges.TotalMilliseconds:F0} / {p.Registry.TotalMilliseconds:F0} / {p.Index.TotalMilliseconds:F0} / {p.Hold.TotalMilliseconds:F0} ms");
+            $"{p.Nodes.TotalMilliseconds:F0} / {p.Edges.TotalMilliseconds:F0} / {p.Registry.TotalMilliseconds:F0} / {p.Index.TotalMilliseconds:F0} / {p.Hold.TotalMilliseconds:F0} ms; allocated {string.Join(" / ", p.Memory.Select(m => (m.Allocated >> 20).ToString(CultureInfo.InvariantCulture)))} MiB; GC pause {string.Join(" / ", p.Memory.Select(m => m.Paused.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} ms");
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{round,5} | {side,-8} | {s.Wall.TotalMilliseconds,5:F0} ms | {s.Cpu.TotalMilliseconds,5:F0} ms | {s.Allocated / (1024.0 * 1024),6:F0} MiB | {s.Collections[0],4} | {s.Collections[1],4} | {s.Collections[2],4} | {s.GcPause.TotalMilliseconds,5:F0} ms | {phases}");

@@ -64,6 +64,9 @@ internal static class LineageDocuments
     public static LineageEdge ReadEdge(ReadOnlySpan<byte> utf8Json, StringPool strings)
         => EdgeReader.TryRead(utf8Json, strings) ?? StoreSerializer.Deserialize<LineageEdge>(Encoding.UTF8.GetString(utf8Json));
 
+    /// <summary>An edge from its stored UTF-8 JSON (same result and errors as the string form).</summary>
+    public static LineageEdge ReadEdge(ReadOnlySpan<byte> utf8Json) => ReadEdge(utf8Json, new StringPool());
+
     public static AuditDraft NodeRecorded(LineageNode node, DateTimeOffset at, string actor)
         => new(at, actor, NodeRecordedAction, node.Id, StoreSerializer.Serialize(node));
 

@@ -55,9 +55,6 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     /// <summary>The registry node ids the graph holds, by model name; changed only under the gate.</summary>
     private readonly Dictionary<string, HashSet<string>> _registryNodes = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Where the first-use load spent its time, by phase (null until loaded); read by the benchmarks' load probe.</summary>
-    internal LoadProfile? LastLoad { get; private set; }
-
     /// <summary>The change sequence the graph reflects; -1 until loaded. Written only under the gate.</summary>
     private long _applied = -1;
 
@@ -411,16 +408,21 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         }
 
         _index.ApplyStoredNode(node);
-        var model = RegistryNodes.ModelOf(node.Id)!;
+        RememberRegistryNode(node.Id, RegistryNodes.ModelOf(node.Id)!, node.Kind == LineageNodeKind.ModelVersion, StageOf(node));
+    }
+
+    /// <summary>Remembers a registry node the graph holds, for refreshes (and a version's stage, for impact analysis).</summary>
+    private void RememberRegistryNode(string id, string model, bool isVersion, ModelStage? stage)
+    {
         if (!_registryNodes.TryGetValue(model, out var ids))
         {
             _registryNodes[model] = ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         }
 
-        ids.Add(node.Id);
-        if (node.Kind == LineageNodeKind.ModelVersion)
+        ids.Add(id);
+        if (isVersion)
         {
-            _versionStages[node.Id] = StageOf(node);
+            _versionStages[id] = stage;
         }
     }
 
@@ -544,121 +546,6 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     }
 
     /// <summary>
-    /// The first load: every node and edge document in one listing per collection, and — only when edges point at
-    /// the registry — every model and version in one query each, to describe those nodes.
-    /// </summary>
-    private async Task LoadLockedAsync(long sequence, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var nodes = new Dictionary<string, LineageNode>(StringComparer.OrdinalIgnoreCase);
-        await ReadCollectionAsync(
-            LineageDocuments.NodeCollection,
-            static json => LineageDocuments.ReadNode(json),
-            LineageDocuments.ReadNode,
-            (node, _) =>
-            {
-                if (!RegistryNodes.IsRegistryId(node.Id) && !nodes.TryAdd(node.Id, node))
-                {
-                    throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
-                }
-            },
-            cancellationToken);
-
-        var nodesRead = Stopwatch.GetTimestamp();
-
-        // Edges name their ends by id: the pool hands them the nodes' own id strings instead of a copy per edge.
-        var strings = new StringPool(nodes.Count);
-        foreach (var id in nodes.Keys)
-        {
-            strings.Add(id);
-        }
-
-        // Registry ends, each with the earliest edge touching it (the creation time of a deleted version or model).
-        var registryEnds = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
-        var edges = new List<LineageEdge>();
-        await ReadCollectionAsync(
-            LineageDocuments.EdgeCollection,
-            json => LineageDocuments.ReadEdge(json, strings),
-            LineageDocuments.ReadEdge,
-            (edge, changeSequence) =>
-            {
-                if (HeldEnd(edge, edge.From, changeSequence) & HeldEnd(edge, edge.To, changeSequence))
-                {
-                    edges.Add(edge);
-                }
-            },
-            cancellationToken);
-
-        bool HeldEnd(LineageEdge edge, string end, long changeSequence)
-        {
-            if (RegistryNodes.IsRegistryId(end))
-            {
-                registryEnds[end] = registryEnds.TryGetValue(end, out var earliest) && earliest < edge.CreatedAt ? earliest : edge.CreatedAt;
-                return true;
-            }
-
-            return nodes.ContainsKey(end) || (changeSequence > sequence
-                ? false
-                : throw EndNotStored(edge, end));
-        }
-
-        var edgesRead = Stopwatch.GetTimestamp();
-        var registryNodes = new List<LineageNode>();
-        if (registryEnds.Count > 0)
-        {
-            var models = (await _store.QueryModelsAsync(AllModels, cancellationToken)).ToDictionary(m => LineageNodeIds.Model(m.Name), StringComparer.OrdinalIgnoreCase);
-            var versions = registryEnds.Keys.Any(id => id.StartsWith("version:", StringComparison.OrdinalIgnoreCase))
-                ? (await _store.QueryVersionsAsync(AllVersions, cancellationToken)).ToDictionary(v => LineageNodeIds.Version(v.ModelName, v.Version), StringComparer.OrdinalIgnoreCase)
-                : [];
-            foreach (var (id, earliest) in registryEnds)
-            {
-                var node = versions.TryGetValue(id, out var version) ? RegistryNodes.Describe(version)
-                    : models.TryGetValue(id, out var model) ? RegistryNodes.Describe(model)
-                    : RegistryNodes.Deleted(id, earliest);
-                registryNodes.Add(node.CreatedAt > earliest ? node with { CreatedAt = earliest } : node);
-            }
-        }
-
-        var registryRead = Stopwatch.GetTimestamp();
-        _index.Load([.. nodes.Values, .. registryNodes], edges);
-        var indexBuilt = Stopwatch.GetTimestamp();
-        _registryNodes.Clear();
-        _versionStages.Clear();
-        foreach (var node in registryNodes)
-        {
-            HoldRegistryNode(node);
-        }
-
-        Volatile.Write(ref _applied, sequence);
-        LastLoad = new LoadProfile(
-            Stopwatch.GetElapsedTime(started, nodesRead),
-            Stopwatch.GetElapsedTime(nodesRead, edgesRead),
-            Stopwatch.GetElapsedTime(edgesRead, registryRead),
-            Stopwatch.GetElapsedTime(registryRead, indexBuilt),
-            Stopwatch.GetElapsedTime(indexBuilt));
-        LogLoaded(_logger, nodes.Count + registryNodes.Count, edges.Count, sequence, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    /// <summary>
-    /// Every document of a collection, parsed and handed to <paramref name="handle"/> with its change sequence: through
-    /// the store's <see cref="IDocumentScanner"/> fast path when it has one (UTF-8 bytes, no string per document),
-    /// otherwise through the listing.
-    /// </summary>
-    private async Task ReadCollectionAsync<T>(string collection, Func<ReadOnlySpan<byte>, T> fromUtf8, Func<StoredDocument, T> fromDocument, Action<T, long> handle, CancellationToken cancellationToken)
-    {
-        if (_store is IDocumentScanner scanner)
-        {
-            await scanner.ScanDocumentsAsync(collection, (json, changeSequence) => handle(fromUtf8(json), changeSequence), cancellationToken);
-            return;
-        }
-
-        foreach (var document in await _store.ListDocumentsAsync(new DocumentQuery(collection), cancellationToken))
-        {
-            handle(fromDocument(document), document.ChangeSequence);
-        }
-    }
-
-    /// <summary>
     /// After this tracker's own commit: when nothing else was committed since the graph was last brought up to date,
     /// the graph (which the caller has just updated) reflects the new sequence too, and the next query need not catch up.
     /// </summary>
@@ -741,11 +628,3 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
     [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "Lineage graph caught up: {Nodes} node and {Edges} edge documents, {Models} registry models refreshed, now at change sequence {Sequence}")]
     private static partial void LogCaughtUp(ILogger logger, int nodes, int edges, int models, long sequence);
 }
-
-/// <summary>The phases of a tracker's first-use load.</summary>
-/// <param name="Nodes">Reading the stored node documents.</param>
-/// <param name="Edges">Reading the stored edge documents.</param>
-/// <param name="Registry">Describing the registry's versions and models the edges touch.</param>
-/// <param name="Index">Building the graph index.</param>
-/// <param name="Hold">Remembering the registry nodes for later refreshes.</param>
-internal sealed record LoadProfile(TimeSpan Nodes, TimeSpan Edges, TimeSpan Registry, TimeSpan Index, TimeSpan Hold);
