@@ -56,6 +56,60 @@ internal static class LineageLoadProbe
             }
         }
 
+        if (Environment.GetEnvironmentVariable("PROBE_DICT") is not null)
+        {
+            var ids = LineageGraphData.Instance.Edges.SelectMany(e => new[] { e.From, e.To }).Distinct().ToList();
+            var ends = LineageGraphData.Instance.Edges.Select(e => e.To).ToList();
+            {
+                var h = ids.Select(i => StringComparer.OrdinalIgnoreCase.GetHashCode(i)).ToList();
+                var buckets = ids.GroupBy(i => (uint)StringComparer.OrdinalIgnoreCase.GetHashCode(i) % 100_003u).Select(g => g.Count()).ToList();
+                Console.WriteLine($"distinct hashes {h.Distinct().Count()} of {ids.Count}; max bucket {buckets.Max()}, buckets used {buckets.Count}");
+                var rd = new Dictionary<string, int>(new Randomized());
+                foreach (var id in ids)
+                {
+                    rd[id] = rd.Count;
+                }
+
+                for (var round = 0; round < 3; round++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    long sum = 0;
+                    foreach (var e in ends)
+                    {
+                        rd.TryGetValue(e, out var v);
+                        sum += v;
+                    }
+
+                    Console.WriteLine($"randomized: {sw.Elapsed.TotalMilliseconds:F0} ms ({sum})");
+                }
+            }
+
+            foreach (var comparer in new[] { StringComparer.OrdinalIgnoreCase, StringComparer.Ordinal })
+            {
+                var d = new Dictionary<string, int>(comparer);
+                foreach (var id in ids)
+                {
+                    d[id] = d.Count;
+                }
+
+                var lookup = d.GetAlternateLookup<ReadOnlySpan<char>>();
+                for (var round = 0; round < 3; round++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    long sum = 0;
+                    foreach (var e in ends)
+                    {
+                        lookup.TryGetValue(e.AsSpan(), out var v);
+                        sum += v;
+                    }
+
+                    Console.WriteLine($"{(comparer == StringComparer.Ordinal ? "ordinal" : "ignorecase")} {ids.Count} ids, {ends.Count} lookups: {sw.Elapsed.TotalMilliseconds:F0} ms ({sum})");
+                }
+            }
+
+            return 0;
+        }
+
         if (Environment.GetEnvironmentVariable("PROBE_PERF") is { } perfRuns)
         {
             for (var i = 0; i < int.Parse(perfRuns, CultureInfo.InvariantCulture); i++)
@@ -146,6 +200,13 @@ internal static class LineageLoadProbe
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{round,5} | {side,-8} | {s.Wall.TotalMilliseconds,5:F0} ms | {s.Cpu.TotalMilliseconds,5:F0} ms | {s.Allocated / (1024.0 * 1024),6:F0} MiB | {s.Collections[0],4} | {s.Collections[1],4} | {s.Collections[2],4} | {s.GcPause.TotalMilliseconds,5:F0} ms | {phases}");
+    }
+
+    private sealed class Randomized : IEqualityComparer<string>
+    {
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode(string obj) => obj.GetHashCode(StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed record Sample(TimeSpan Wall, TimeSpan Cpu, long Allocated, int[] Collections, TimeSpan GcPause);

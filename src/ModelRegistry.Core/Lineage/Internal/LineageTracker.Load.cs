@@ -23,10 +23,11 @@ internal sealed partial class LineageTracker
         var marks = new List<(long Allocated, TimeSpan Paused)>(5) { Mark() };
         var scanner = _store as IDocumentScanner;
         var graph = _index.StartLoad(0);
+        var texts = new StringPool();
         await ReadCollectionAsync(
             scanner,
             LineageDocuments.NodeCollection,
-            (json, _) => AddStoredNode(graph, LineageDocuments.ReadNode(json)),
+            (json, _) => AddStoredNode(graph, LineageDocuments.ReadNode(json, texts)),
             document => AddStoredNode(graph, LineageDocuments.ReadNode(document)),
             cancellationToken);
         var nodesRead = Stopwatch.GetTimestamp();
