@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using ModelRegistry.Lineage;
 
 namespace ModelRegistry.Benchmarks.Lineage;
@@ -17,108 +16,8 @@ internal static class LineageLoadProbe
     public static int Run(int rounds)
     {
         var registry = LineageFiles.Registry();
-        var raw = LineageFiles.Raw();
         var benchmarks = new LineageLoadBenchmarks();
         benchmarks.SetUp();
-
-        if (Environment.GetEnvironmentVariable("PROBE_VERSIONS") is not null)
-        {
-            using var services = LineageFiles.OpenRegistry(registry);
-            var scanner = (Storage.IDocumentScanner)services.GetRequiredService<Storage.IRegistryStore>();
-            for (var i = 0; i < 3; i++)
-            {
-                int ok = 0, failed = 0;
-                var a0 = GC.GetTotalAllocatedBytes(true);
-                var sw = Stopwatch.StartNew();
-                scanner.ScanVersionsAsync(json => { if (VersionReader.TryRead(json, out _)) { ok++; } else { failed++; } }, default).AsTask().GetAwaiter().GetResult();
-                var t1 = sw.Elapsed;
-                var a1 = GC.GetTotalAllocatedBytes(true);
-                scanner.ScanVersionsAsync(json => GC.KeepAlive(RegistryNodes.Describe(VersionReader.Summarize(json))), default).AsTask().GetAwaiter().GetResult();
-                Console.WriteLine($"ok {ok} failed {failed}: read {t1.TotalMilliseconds:F0} ms {(a1 - a0) >> 20} MiB; read+describe {(sw.Elapsed - t1).TotalMilliseconds:F0} ms {(GC.GetTotalAllocatedBytes(true) - a1) >> 20} MiB");
-            }
-        }
-
-        if (Environment.GetEnvironmentVariable("PROBE_EDGES") is not null)
-        {
-            using var services = LineageFiles.OpenRegistry(registry);
-            var scanner = (Storage.IDocumentScanner)services.GetRequiredService<Storage.IRegistryStore>();
-            for (var i = 0; i < 3; i++)
-            {
-                long n = 0;
-                var sw = Stopwatch.StartNew();
-                scanner.ScanDocumentsAsync(LineageDocuments.EdgeCollection, (json, _) => n += json.Length, default).AsTask().GetAwaiter().GetResult();
-                var t1 = sw.Elapsed;
-                scanner.ScanDocumentsAsync(LineageDocuments.EdgeCollection, (json, _) => { if (EdgeReader.TryReadFields(json, out var f)) { n += f.From.Length; } }, default).AsTask().GetAwaiter().GetResult();
-                var t2 = sw.Elapsed;
-                var raw0 = Stopwatch.StartNew();
-                GC.KeepAlive(RawLineage.LoadEdges(LineageFiles.Raw()));
-                Console.WriteLine($"scan {t1.TotalMilliseconds:F0} ms; scan+parse {(t2 - t1).TotalMilliseconds:F0} ms; raw {raw0.Elapsed.TotalMilliseconds:F0} ms");
-            }
-        }
-
-        if (Environment.GetEnvironmentVariable("PROBE_DICT") is not null)
-        {
-            var ids = LineageGraphData.Instance.Edges.SelectMany(e => new[] { e.From, e.To }).Distinct().ToList();
-            var ends = LineageGraphData.Instance.Edges.Select(e => e.To).ToList();
-            {
-                var h = ids.Select(i => StringComparer.OrdinalIgnoreCase.GetHashCode(i)).ToList();
-                var buckets = ids.GroupBy(i => (uint)StringComparer.OrdinalIgnoreCase.GetHashCode(i) % 100_003u).Select(g => g.Count()).ToList();
-                Console.WriteLine($"distinct hashes {h.Distinct().Count()} of {ids.Count}; max bucket {buckets.Max()}, buckets used {buckets.Count}");
-                var rd = new Dictionary<string, int>(new Randomized());
-                foreach (var id in ids)
-                {
-                    rd[id] = rd.Count;
-                }
-
-                for (var round = 0; round < 3; round++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    long sum = 0;
-                    foreach (var e in ends)
-                    {
-                        rd.TryGetValue(e, out var v);
-                        sum += v;
-                    }
-
-                    Console.WriteLine($"randomized: {sw.Elapsed.TotalMilliseconds:F0} ms ({sum})");
-                }
-            }
-
-            foreach (var comparer in new[] { StringComparer.OrdinalIgnoreCase, StringComparer.Ordinal })
-            {
-                var d = new Dictionary<string, int>(comparer);
-                foreach (var id in ids)
-                {
-                    d[id] = d.Count;
-                }
-
-                var lookup = d.GetAlternateLookup<ReadOnlySpan<char>>();
-                for (var round = 0; round < 3; round++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    long sum = 0;
-                    foreach (var e in ends)
-                    {
-                        lookup.TryGetValue(e.AsSpan(), out var v);
-                        sum += v;
-                    }
-
-                    Console.WriteLine($"{(comparer == StringComparer.Ordinal ? "ordinal" : "ignorecase")} {ids.Count} ids, {ends.Count} lookups: {sw.Elapsed.TotalMilliseconds:F0} ms ({sum})");
-                }
-            }
-
-            return 0;
-        }
-
-        if (Environment.GetEnvironmentVariable("PROBE_PERF") is { } perfRuns)
-        {
-            for (var i = 0; i < int.Parse(perfRuns, CultureInfo.InvariantCulture); i++)
-            {
-                Console.WriteLine(Measure(() => Load(registry)));
-            }
-
-            return 0;
-        }
 
         // Warm-up: JIT and the file cache, both sides.
         Measure(() => benchmarks.LoadRaw());
@@ -200,13 +99,6 @@ internal static class LineageLoadProbe
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{round,5} | {side,-8} | {s.Wall.TotalMilliseconds,5:F0} ms | {s.Cpu.TotalMilliseconds,5:F0} ms | {s.Allocated / (1024.0 * 1024),6:F0} MiB | {s.Collections[0],4} | {s.Collections[1],4} | {s.Collections[2],4} | {s.GcPause.TotalMilliseconds,5:F0} ms | {phases}");
-    }
-
-    private sealed class Randomized : IEqualityComparer<string>
-    {
-        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.OrdinalIgnoreCase);
-
-        public int GetHashCode(string obj) => obj.GetHashCode(StringComparison.OrdinalIgnoreCase);
     }
 
     private sealed record Sample(TimeSpan Wall, TimeSpan Cpu, long Allocated, int[] Collections, TimeSpan GcPause);

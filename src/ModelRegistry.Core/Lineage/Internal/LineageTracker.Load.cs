@@ -177,11 +177,6 @@ internal sealed partial class LineageTracker
     {
         private readonly List<(string Id, DateTimeOffset Earliest)> _registryEnds = [];
 
-        /// <summary>The previous edge's dependent end, as bytes (empty for none), and its vertex.</summary>
-        private readonly byte[] _lastFrom = new byte[Utf8Text.StackLimit];
-        private int _lastFromLength;
-        private int _lastFromVertex;
-
         /// <summary>The first reserved (registry) vertex: every vertex before it is a stored node.</summary>
         public int FirstRegistryVertex { get; } = graph.Count;
 
@@ -201,15 +196,7 @@ internal sealed partial class LineageTracker
                 return;
             }
 
-            var from = edge.From.SequenceEqual(_lastFrom.AsSpan(0, _lastFromLength)) ? Touch(_lastFromVertex, edge.CreatedAt) : End(edge.From, edge.CreatedAt);
-            if (from >= 0 && edge.From.Length <= _lastFrom.Length)
-            {
-                // A node's edges are usually written together, so consecutive edges tend to share their dependent end.
-                edge.From.CopyTo(_lastFrom);
-                _lastFromLength = edge.From.Length;
-                _lastFromVertex = from;
-            }
-
+            var from = End(edge.From, edge.CreatedAt);
             var to = End(edge.To, edge.CreatedAt);
             if (from < 0 || to < 0)
             {
