@@ -8,9 +8,6 @@ namespace ModelRegistry.Lineage;
 /// </summary>
 internal static class EdgeReader
 {
-    private static readonly (byte[] Name, LineageEdgeKind Kind)[] Kinds =
-        [.. Enum.GetValues<LineageEdgeKind>().Select(k => (System.Text.Encoding.UTF8.GetBytes(k.ToString()), k))];
-
     public static LineageEdge? TryRead(ReadOnlySpan<byte> utf8Json, StringPool strings)
     {
         if (!TryReadFields(utf8Json, out var fields))
@@ -142,7 +139,7 @@ internal static class EdgeReader
             }
             else if (name.SequenceEqual("Kind"u8))
             {
-                if (KindOf(ref reader) is not { } parsed)
+                if (Utf8EnumNames<LineageEdgeKind>.Match(ref reader) is not { } parsed)
                 {
                     return false;
                 }
@@ -195,24 +192,6 @@ internal static class EdgeReader
 
         // The value of an unescaped string token is the bytes between its quotes.
         return utf8Json.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
-    }
-
-    private static LineageEdgeKind? KindOf(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return null;
-        }
-
-        foreach (var (name, kind) in Kinds)
-        {
-            if (reader.ValueSpan.SequenceEqual(name))
-            {
-                return kind;
-            }
-        }
-
-        return null;
     }
 }
 
@@ -285,5 +264,32 @@ internal static class Utf8Text
     {
         var status = System.Text.Unicode.Utf8.ToUtf16(utf8, buffer, out _, out var written, replaceInvalidSequences: false);
         return status == System.Buffers.OperationStatus.Done ? buffer[..written] : throw new FormatException("Invalid UTF-8.");
+    }
+}
+
+/// <summary>Matches a JSON string token against an enum's names as the serializer writes them (exactly, unescaped).</summary>
+internal static class Utf8EnumNames<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly (byte[] Name, TEnum Value)[] Names =
+        [.. Enum.GetValues<TEnum>().Select(v => (System.Text.Encoding.UTF8.GetBytes(v.ToString()), v))];
+
+    /// <summary>The value named by the string token the reader is on, or <see langword="null"/> for anything else.</summary>
+    public static TEnum? Match(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in Names)
+        {
+            if (reader.ValueSpan.SequenceEqual(name))
+            {
+                return value;
+            }
+        }
+
+        return null;
     }
 }

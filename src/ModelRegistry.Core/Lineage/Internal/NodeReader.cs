@@ -12,9 +12,6 @@ namespace ModelRegistry.Lineage;
 /// </summary>
 internal static class NodeReader
 {
-    private static readonly (byte[] Name, LineageNodeKind Kind)[] Kinds =
-        [.. Enum.GetValues<LineageNodeKind>().Select(k => (System.Text.Encoding.UTF8.GetBytes(k.ToString()), k))];
-
     public static LineageNode? TryRead(ReadOnlySpan<byte> utf8Json, StringPool strings)
     {
         try
@@ -53,7 +50,7 @@ internal static class NodeReader
             }
             else if (property.SequenceEqual("Kind"u8))
             {
-                kind = KindOf(ref reader);
+                kind = Utf8EnumNames<LineageNodeKind>.Match(ref reader);
                 if (kind is null)
                 {
                     return null;
@@ -379,23 +376,5 @@ internal static class NodeReader
         }
 
         return list;
-    }
-
-    private static LineageNodeKind? KindOf(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return null;
-        }
-
-        foreach (var (name, kind) in Kinds)
-        {
-            if (reader.ValueSpan.SequenceEqual(name))
-            {
-                return kind;
-            }
-        }
-
-        return null;
     }
 }

@@ -40,9 +40,6 @@ internal readonly record struct VersionSummary(
 /// </summary>
 internal static class VersionReader
 {
-    private static readonly (byte[] Name, ModelStage Stage)[] Stages =
-        [.. Enum.GetValues<ModelStage>().Select(s => (System.Text.Encoding.UTF8.GetBytes(s.ToString()), s))];
-
     /// <summary>The summary of a stored version.</summary>
     /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when the serializer cannot read it either.</exception>
     public static VersionSummary Summarize(ReadOnlySpan<byte> utf8Json)
@@ -111,7 +108,7 @@ internal static class VersionReader
             }
             else if (name.SequenceEqual("Stage"u8))
             {
-                if (StageOf(ref reader) is not { } parsed)
+                if (Utf8EnumNames<ModelStage>.Match(ref reader) is not { } parsed)
                 {
                     return false;
                 }
@@ -236,23 +233,5 @@ internal static class VersionReader
         }
 
         reader.Skip();
-    }
-
-    private static ModelStage? StageOf(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
-        {
-            return null;
-        }
-
-        foreach (var (name, stage) in Stages)
-        {
-            if (reader.ValueSpan.SequenceEqual(name))
-            {
-                return stage;
-            }
-        }
-
-        return null;
     }
 }
