@@ -1,6 +1,8 @@
 using System.Text;
 using ModelRegistry.Audit;
+using ModelRegistry.Registry;
 using ModelRegistry.Storage.Sqlite.Tests.Support;
+using static ModelRegistry.Storage.Sqlite.Tests.Support.Records;
 
 namespace ModelRegistry.Storage.Sqlite.Tests;
 
@@ -44,6 +46,32 @@ public sealed class SqliteDocumentScanTests : IDisposable
         using var store = _file.Open();
         var calls = 0;
         await ((IDocumentScanner)store).ScanDocumentsAsync("lineage.node", (_, _) => calls++, _ct);
+        calls.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Scanning_versions_hands_over_every_stored_version_as_an_unfiltered_query_returns_it()
+    {
+        using var store = _file.Open();
+        await store.CommitAsync(Tx(new PutModel(Model("b-model"), 0), new PutVersion(Version("b-model", "1.0.0"), 0), new PutVersion(Version("b-model", "2.0.0-rc.1+build.5"), 0)), _ct);
+        await store.CommitAsync(Tx(new PutModel(Model("a-model"), 0), new PutVersion(Version("a-model", "0.1.0"), 0)), _ct);
+        var promoted = Version("b-model", "1.0.0", revision: 2, stage: ModelStage.Staging);
+        await store.CommitAsync(Tx(new PutVersion(promoted, 1)), _ct);
+
+        var scanned = new List<ModelVersion>();
+        await ((IDocumentScanner)store).ScanVersionsAsync(json => scanned.Add(StoreSerializer.Deserialize<ModelVersion>(Encoding.UTF8.GetString(json))), _ct);
+
+        var queried = await store.QueryVersionsAsync(new StoreQuery(null, [], int.MaxValue), _ct);
+        scanned.Should().HaveCount(3).And.BeEquivalentTo(queried);
+        scanned.Should().ContainSingle(v => v.ModelName == "b-model" && v.Version.ToString() == "1.0.0").Which.Stage.Should().Be(ModelStage.Staging);
+    }
+
+    [Fact]
+    public async Task Scanning_versions_of_an_empty_store_calls_nothing()
+    {
+        using var store = _file.Open();
+        var calls = 0;
+        await ((IDocumentScanner)store).ScanVersionsAsync(_ => calls++, _ct);
         calls.Should().Be(0);
     }
 }
