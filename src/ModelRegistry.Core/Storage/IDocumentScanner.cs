@@ -18,7 +18,10 @@ internal delegate void RecordVisitor(ReadOnlySpan<byte> utf8Json);
 /// </summary>
 internal interface IDocumentScanner
 {
-    /// <summary>Hands every document of <paramref name="collection"/> to <paramref name="visitor"/>, in (change sequence, key) order.</summary>
+    /// <summary>
+    /// Hands every document of <paramref name="collection"/> to <paramref name="visitor"/>, in the order the documents
+    /// were first written (an update keeps a document's place) — not (change sequence, key) order as a listing has it.
+    /// </summary>
     /// <param name="collection">The collection.</param>
     /// <param name="visitor">Called once per document, synchronously.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

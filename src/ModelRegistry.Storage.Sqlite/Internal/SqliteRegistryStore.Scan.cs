@@ -6,7 +6,10 @@ namespace ModelRegistry.Storage.Sqlite.Internal;
 /// <summary>The bulk read paths: documents and versions handed over as the UTF-8 bytes SQLite holds, without a string per row.</summary>
 internal sealed partial class SqliteRegistryStore : IDocumentScanner
 {
-    private const string ScanSql = "SELECT json, change_sequence FROM documents WHERE collection = ?1 ORDER BY change_sequence, key";
+    // The table in rowid order (first-write order: updates keep the rowid), not through the (collection, change_sequence,
+    // key) index: stepping that index costs a random row lookup per document, 6x the time of the sequential scan over
+    // the lineage graph's 500,000 edges, and the load needs no order.
+    private const string ScanSql = "SELECT json, change_sequence FROM documents NOT INDEXED WHERE collection = ?1 ORDER BY id";
 
     // Every row of the table, as an unfiltered version query returns them (it joins nothing); the table's own order.
     private const string ScanVersionsSql = "SELECT doc FROM versions";
