@@ -647,6 +647,14 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
     {
         try
         {
+            // Unmapped before the last connection closes: nothing of ours holds the -shm file when SQLite removes it.
+            lock (_watchLock)
+            {
+                _walWatch?.Dispose();
+                _walWatch = null;
+                _watchState = WatchOpened;
+            }
+
             if (_writer is { } writer)
             {
                 if (!_readOnly)
@@ -662,13 +670,6 @@ internal sealed partial class SqliteRegistryStore : IRegistryStore, IDisposable,
             while (_idle.TryTake(out var session))
             {
                 session.Dispose();
-            }
-
-            lock (_watchLock)
-            {
-                _walWatch?.Dispose();
-                _walWatch = null;
-                _watchState = WatchOpened;
             }
         }
         finally
