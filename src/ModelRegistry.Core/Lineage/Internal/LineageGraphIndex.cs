@@ -68,21 +68,12 @@ internal sealed class LineageGraphIndex : IDisposable
     /// spelling). Revisions and timestamps are the caller's: the index stores what it is given.
     /// </summary>
     /// <returns>The stored node.</returns>
-    public LineageNode AddOrReplaceNode(LineageNode node)
+    public LineageNode AddOrReplaceNode(LineageNode node) => Write(g =>
     {
-        _lock.EnterWriteLock();
-        try
-        {
-            var g = _state;
-            var (vertex, stored) = PrepareNode(g, node);
-            PlaceNode(g, vertex, stored);
-            return stored;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
+        var (vertex, stored) = PrepareNode(g, node);
+        PlaceNode(g, vertex, stored);
+        return stored;
+    });
 
     private (int Vertex, LineageNode Stored) PrepareNode(GraphState g, LineageNode node)
     {
@@ -109,21 +100,12 @@ internal sealed class LineageGraphIndex : IDisposable
 
     /// <summary>Adds an edge after checking its shape, its ends, duplicates and (for acyclic kinds) cycles.</summary>
     /// <returns>The stored edge, with the nodes' id spelling and UTC timestamps.</returns>
-    public LineageEdge AddEdge(LineageEdge edge)
+    public LineageEdge AddEdge(LineageEdge edge) => Write(g =>
     {
-        _lock.EnterWriteLock();
-        try
-        {
-            var g = _state;
-            var entry = PrepareEdge(g, edge);
-            g.Graph.AddEdge(entry);
-            return Materialize(g, entry);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
+        var entry = PrepareEdge(g, edge);
+        g.Graph.AddEdge(entry);
+        return Materialize(g, entry);
+    });
 
     /// <summary>The edge in force from <paramref name="fromId"/> to <paramref name="toId"/> of a kind, or <see langword="null"/>.</summary>
     public LineageEdge? FindActiveEdge(string fromId, LineageEdgeKind kind, string toId, string? customKind = null) => Read(g =>
@@ -146,47 +128,29 @@ internal sealed class LineageGraphIndex : IDisposable
 
     /// <summary>Marks the edge in force that matches the ends and kind as removed at <paramref name="removedAt"/>.</summary>
     /// <returns>The edge with its removal recorded.</returns>
-    public LineageEdge RemoveEdge(string fromId, LineageEdgeKind kind, string toId, string? customKind, DateTimeOffset removedAt, string removedBy)
+    public LineageEdge RemoveEdge(string fromId, LineageEdgeKind kind, string toId, string? customKind, DateTimeOffset removedAt, string removedBy) => Write(g =>
     {
-        _lock.EnterWriteLock();
-        try
-        {
-            var g = _state;
-            var from = Resolve(g, fromId, Now, "From");
-            var to = Resolve(g, toId, Now, "To");
-            var entry = FindActive(g, from, to, kind, customKind)
-                ?? throw new ModelRegistryException(ErrorCode.NotFound, $"No {(kind == LineageEdgeKind.Custom ? customKind : kind.ToString())} edge from '{g.Nodes[from].Id}' to '{g.Nodes[to].Id}' is in force.", g.Nodes[from].Id);
-            return MarkRemoved(g, entry, removedAt, removedBy);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
+        var from = Resolve(g, fromId, Now, "From");
+        var to = Resolve(g, toId, Now, "To");
+        var entry = FindActive(g, from, to, kind, customKind)
+            ?? throw new ModelRegistryException(ErrorCode.NotFound, $"No {(kind == LineageEdgeKind.Custom ? customKind : kind.ToString())} edge from '{g.Nodes[from].Id}' to '{g.Nodes[to].Id}' is in force.", g.Nodes[from].Id);
+        return MarkRemoved(g, entry, removedAt, removedBy);
+    });
 
     /// <summary>Marks an edge, found by id among the out-edges of <paramref name="fromId"/>, as removed.</summary>
     /// <returns>The edge with its removal recorded.</returns>
-    public LineageEdge RemoveEdge(string fromId, Guid edgeId, DateTimeOffset removedAt, string removedBy)
+    public LineageEdge RemoveEdge(string fromId, Guid edgeId, DateTimeOffset removedAt, string removedBy) => Write(g =>
     {
-        _lock.EnterWriteLock();
-        try
+        var from = Resolve(g, fromId, Now, "From");
+        var entry = Out(g, from).FirstOrDefault(e => e.Id == edgeId)
+            ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Node '{g.Nodes[from].Id}' has no edge {edgeId}.", g.Nodes[from].Id);
+        if (entry.RemovedTicks != EdgeEntry.NotRemoved)
         {
-            var g = _state;
-            var from = Resolve(g, fromId, Now, "From");
-            var entry = Out(g, from).FirstOrDefault(e => e.Id == edgeId)
-                ?? throw new ModelRegistryException(ErrorCode.NotFound, $"Node '{g.Nodes[from].Id}' has no edge {edgeId}.", g.Nodes[from].Id);
-            if (entry.RemovedTicks != EdgeEntry.NotRemoved)
-            {
-                throw new ModelRegistryException(ErrorCode.NotFound, $"Edge {edgeId} was already removed at {new DateTimeOffset(entry.RemovedTicks, TimeSpan.Zero):O}.", g.Nodes[from].Id);
-            }
+            throw new ModelRegistryException(ErrorCode.NotFound, $"Edge {edgeId} was already removed at {new DateTimeOffset(entry.RemovedTicks, TimeSpan.Zero):O}.", g.Nodes[from].Id);
+        }
 
-            return MarkRemoved(g, entry, removedAt, removedBy);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
-    }
+        return MarkRemoved(g, entry, removedAt, removedBy);
+    });
 
     private LineageEdge MarkRemoved(GraphState g, EdgeEntry entry, DateTimeOffset removedAt, string removedBy)
     {
@@ -366,12 +330,7 @@ internal sealed class LineageGraphIndex : IDisposable
     /// <param name="nodeCapacity">The expected number of nodes.</param>
     public GraphBuilder StartLoad(int nodeCapacity) => new(this, nodeCapacity);
 
-    private void Replace(GraphState g)
-    {
-        _lock.EnterWriteLock();
-        _state = g;
-        _lock.ExitWriteLock();
-    }
+    private void Replace(GraphState g) => Write(_ => _state = g);
 
     /// <summary>
     /// Applies a node read back from the store (written by this or another process sharing it): inserted, or replaced
@@ -380,16 +339,7 @@ internal sealed class LineageGraphIndex : IDisposable
     public void ApplyStoredNode(LineageNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        _lock.EnterWriteLock();
-        try
-        {
-            var g = _state;
-            PlaceNode(g, g.Ids.TryGetValue(node.Id, out var vertex) ? vertex : -1, node);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        Write(g => PlaceNode(g, g.Ids.TryGetValue(node.Id, out var vertex) ? vertex : -1, node));
     }
 
     /// <summary>
@@ -403,12 +353,9 @@ internal sealed class LineageGraphIndex : IDisposable
     public void ApplyStoredEdge(LineageEdge edge)
     {
         ArgumentNullException.ThrowIfNull(edge);
-        _lock.EnterWriteLock();
-        try
+        Write(g =>
         {
-            var g = _state;
             var (from, to) = StoredEnds(g, edge);
-
             if (Out(g, from).FirstOrDefault(e => e.Id == edge.Id) is { } held)
             {
                 held.RemovedTicks = edge.RemovedAt?.UtcTicks ?? EdgeEntry.NotRemoved;
@@ -417,11 +364,7 @@ internal sealed class LineageGraphIndex : IDisposable
             }
 
             g.Graph.AddEdge(NewEntry(g, edge, from, to));
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+        });
     }
 
     /// <summary>Every node and every edge (in force or removed), for exporting or persisting the whole graph.</summary>
@@ -897,6 +840,25 @@ internal sealed class LineageGraphIndex : IDisposable
 
     // ----------------------------------------------------------------------------------------------------------------
     // Helpers
+
+    private T Write<T>(Func<GraphState, T> write)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            return write(_state);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private void Write(Action<GraphState> write) => Write(g =>
+    {
+        write(g);
+        return true;
+    });
 
     private T Read<T>(Func<GraphState, T> read)
     {
