@@ -435,6 +435,35 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     }
 
     [Fact]
+    public virtual async Task A_recreated_version_checked_while_another_tracker_closes_the_cycle_is_checked_again_and_refused()
+    {
+        await RegisterAsync("m1");
+        await CreateVersionAsync("m1", "1.0.0");
+        await RegisterAsync("p");
+        await CreateVersionAsync("p", "1.0.0");
+        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
+        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
+        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
+        await RegisterAsync("m1");
+
+        var store = new InterceptingStore(Store);
+        await using var one = Sharing(store, "alice");
+        await using var two = Sharing(Store, "bob");
+        await two.Lineage.ExportAsync(TextWriter.Null, LineageExportFormat.Json, cancellationToken: Ct);
+
+        // No cycle when the version is checked; bob's link p -> x then commits first, and would close one with it.
+        store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("version:p/1.0.0", LineageEdgeKind.DerivedFrom, "dataset:x"), Ct));
+        var ex = await ShouldFailAsync(() => one.Registry.CreateVersionAsync("m1", new CreateVersionRequest { SourceCommit = "c9", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+        ex.Message.Should().Contain("version:m1/1.0.0 -> version:p/1.0.0 -> dataset:x -> version:m1/1.0.0");
+        store.Commits.Should().Be(1, "the first attempt lost the race on the guard, and the retry was refused before committing");
+
+        await ShouldFailAsync(() => Registry.GetVersionAsync("m1", "1.0.0", Ct), ErrorCode.NotFound);
+        var linked = await AuditAsync("lineage.linked");
+        linked.Select(r => r.Subject).Should().Equal("dataset:x", "version:p/1.0.0");
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
     public virtual async Task A_derived_version_whose_id_was_never_retired_is_linked_without_walking_the_graph()
     {
         var store = new InterceptingStore(Store);
