@@ -375,16 +375,8 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task A_version_recreated_after_its_model_was_deleted_is_refused_when_its_kept_lineage_would_close_a_cycle()
     {
-        // x depends on m1/1.0.0, and p/1.0.0 on x; deleting m1 keeps its version node and the edge x -> m1/1.0.0.
-        await RegisterAsync("m1");
-        await CreateVersionAsync("m1", "1.0.0");
-        await RegisterAsync("p");
-        await CreateVersionAsync("p", "1.0.0");
-        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
-        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
-        await Lineage.LinkAsync(new LinkRequest("version:p/1.0.0", LineageEdgeKind.DerivedFrom, "dataset:x"), Ct);
-        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
-        await RegisterAsync("M1");
+        // p/1.0.0 depends on x, which depends on the deleted m1/1.0.0.
+        await RetiredVersionAsync("p", registerAgainAs: "M1", beforeDeleting: () => Lineage.LinkAsync(new LinkRequest("version:p/1.0.0", LineageEdgeKind.DerivedFrom, "dataset:x"), Ct));
         var before = await LineageStateAsync();
         var audit = await AuditAsync();
 
@@ -410,14 +402,7 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task A_version_recreated_after_its_model_was_deleted_derives_from_an_unrelated_parent_and_links_normally()
     {
-        await RegisterAsync("m1");
-        await CreateVersionAsync("m1", "1.0.0");
-        await RegisterAsync("q");
-        await CreateVersionAsync("q", "1.0.0");
-        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
-        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
-        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
-        await RegisterAsync("m1");
+        await RetiredVersionAsync("q");
 
         var child = await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c9", DerivedFrom = "models:/q/1.0.0" }, Ct);
 
@@ -437,14 +422,7 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     [Fact]
     public virtual async Task A_recreated_version_checked_while_another_tracker_closes_the_cycle_is_checked_again_and_refused()
     {
-        await RegisterAsync("m1");
-        await CreateVersionAsync("m1", "1.0.0");
-        await RegisterAsync("p");
-        await CreateVersionAsync("p", "1.0.0");
-        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
-        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
-        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
-        await RegisterAsync("m1");
+        await RetiredVersionAsync("p");
 
         var store = new InterceptingStore(Store);
         await using var one = Sharing(store, "alice");
@@ -743,6 +721,27 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
                 ConfigureRegistry(b);
             },
             timeProvider: Time);
+
+    /// <summary>
+    /// Models m1 and <paramref name="other"/> with a version 1.0.0 each, and dataset:x derived from m1/1.0.0; then m1 is
+    /// deleted (its version node and the edge x -> m1/1.0.0 are kept) and registered again as <paramref name="registerAgainAs"/>.
+    /// </summary>
+    private async Task RetiredVersionAsync(string other, string registerAgainAs = "m1", Func<Task>? beforeDeleting = null)
+    {
+        await RegisterAsync("m1");
+        await CreateVersionAsync("m1", "1.0.0");
+        await RegisterAsync(other);
+        await CreateVersionAsync(other, "1.0.0");
+        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
+        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
+        if (beforeDeleting is not null)
+        {
+            await beforeDeleting();
+        }
+
+        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
+        await RegisterAsync(registerAgainAs);
+    }
 
     /// <summary>
     /// Records the datasets, then sets up two trackers on this test's store with their graphs loaded, so what follows
