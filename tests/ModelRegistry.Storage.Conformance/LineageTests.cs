@@ -390,12 +390,18 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
         (await AuditAsync()).Should().BeEquivalentTo(audit, o => o.WithStrictOrdering());
         await ShouldFailAsync(() => Registry.GetVersionAsync("m1", "1.0.0", Ct), ErrorCode.NotFound);
 
-        // Without the parent that closes the cycle, or with another number, the version is created and linked.
-        var plain = await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c9" }, Ct);
-        plain.Version.ToString().Should().Be("1.0.0");
+        // With another number, the version is created and linked.
         var derived = await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "2.0.0", SourceCommit = "c10", DerivedFrom = "models:/p/1.0.0" }, Ct);
         (await Lineage.GetUpstreamAsync("version:m1/2.0.0", cancellationToken: Ct)).Edges
             .Should().Contain(e => e.Kind == LineageEdgeKind.DerivedFrom && string.Equals(e.From, "version:m1/2.0.0", StringComparison.OrdinalIgnoreCase) && e.To == "version:p/1.0.0" && e.CreatedAt == derived.CreatedAt);
+
+        // Deleted again (with 2.0.0 only): the ids retired by both deletions count.
+        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
+        await RegisterAsync("m1");
+        await ShouldFailAsync(() => Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c11", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+
+        // Without the parent that closes the cycle, the number is free.
+        (await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c11" }, Ct)).Version.ToString().Should().Be("1.0.0");
         (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
     }
 
