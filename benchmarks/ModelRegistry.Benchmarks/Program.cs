@@ -8,7 +8,8 @@ using ModelRegistry.Benchmarks.Data;
 //   dotnet run -c Release --project benchmarks/ModelRegistry.Benchmarks -- --paired [filter] [--rounds N]
 // --quick selects the in-process short job (see BenchmarkConfigs); every other argument goes to BenchmarkDotNet.
 // --paired runs the alternating cross-check instead (see PairedRunner); --lineage-memory prints memory per lineage edge;
-// --lineage-probe times the parts of the downstream lineage query (see LineageProbe).
+// --lineage-probe times the parts of the downstream lineage query (see LineageProbe); --lineage-load-probe [--rounds N]
+// times the phases of the tracker's first-use load against the raw SELECT (see LineageLoadProbe).
 var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
 BenchmarkConfigs.IsQuick = quick;
 var rest = args.Where(a => !string.Equals(a, "--quick", StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -33,14 +34,20 @@ try
         return ModelRegistry.Benchmarks.Lineage.LineageProbe.Run();
     }
 
+    var roundsAt = Array.FindIndex(rest, a => string.Equals(a, "--rounds", StringComparison.OrdinalIgnoreCase));
+    int? rounds = roundsAt >= 0 && roundsAt + 1 < rest.Length ? int.Parse(rest[roundsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : null;
+    if (rest.Contains("--lineage-load-probe", StringComparer.OrdinalIgnoreCase))
+    {
+        // Where the lineage graph's first-use load spends its time (see LineageLoadProbe); not a BenchmarkDotNet run.
+        return ModelRegistry.Benchmarks.Lineage.LineageLoadProbe.Run(rounds ?? 5);
+    }
+
     var paired = Array.FindIndex(rest, a => string.Equals(a, "--paired", StringComparison.OrdinalIgnoreCase));
     if (paired >= 0)
     {
         // --paired [filter] [--rounds N]: the alternating cross-check (see PairedRunner); BenchmarkDotNet is not used.
         var filter = paired + 1 < rest.Length && !rest[paired + 1].StartsWith("--", StringComparison.Ordinal) ? rest[paired + 1] : null;
-        var roundsAt = Array.FindIndex(rest, a => string.Equals(a, "--rounds", StringComparison.OrdinalIgnoreCase));
-        var rounds = roundsAt >= 0 && roundsAt + 1 < rest.Length ? int.Parse(rest[roundsAt + 1], System.Globalization.CultureInfo.InvariantCulture) : 20;
-        return PairedRunner.Run(filter, rounds);
+        return PairedRunner.Run(filter, rounds ?? 20);
     }
 
     BenchmarkSwitcher.FromAssembly(typeof(BenchmarkConfigs).Assembly).Run(rest, quick ? BenchmarkConfigs.Quick() : BenchmarkConfigs.Full());

@@ -163,6 +163,30 @@ public abstract class StoreContractTests<TFixture> : ConformanceTestBase<TFixtur
     }
 
     [Fact]
+    public virtual async Task Audit_queries_by_exact_subject_action_and_actor_start_after_the_sequence_and_stop_at_the_limit()
+    {
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        AuditDraft Record(string actor, string action, string subject) => new(at, actor, action, subject, "{}");
+        await Store.CommitAsync(new StoreTransaction([], [Record("ann", "a.made", "model:x"), Record("bob", "a.made", "model:y"), Record("ann", "b.changed", "model:x")]), Ct);
+        await Store.CommitAsync(new StoreTransaction([], [Record("bob", "b.changed", "model:x"), Record("ann", "a.made", "model:xy"), Record("ann", "a.made", "model:x")]), Ct);
+
+        async Task<long[]> Sequences(AuditQuery query, long after = 0, int limit = 100)
+            => [.. (await Store.QueryAuditAsync(query, after, limit, Ct)).Select(r => r.Sequence)];
+
+        (await Sequences(new AuditQuery { Subject = "model:x" })).Should().Equal(1, 3, 4, 6);
+        (await Sequences(new AuditQuery { Subject = "model:x" }, after: 3)).Should().Equal(4, 6);
+        (await Sequences(new AuditQuery { Subject = "model:x" }, after: 1, limit: 2)).Should().Equal(3, 4);
+        (await Sequences(new AuditQuery { Subject = "model:x*" })).Should().Equal(1, 3, 4, 5, 6);
+        (await Sequences(new AuditQuery { Subject = "model:x", Actor = "ann", Action = "a.made" })).Should().Equal(1, 6);
+        (await Sequences(new AuditQuery { Actor = "bob" }, after: 2)).Should().Equal(4);
+        (await Sequences(new AuditQuery { Action = "b.changed", Actor = "bob" })).Should().Equal(4);
+        (await Sequences(new AuditQuery { Actor = "nobody" })).Should().BeEmpty();
+        (await Sequences(new AuditQuery { Subject = "MODEL:X" })).Should().BeEmpty("subjects compare ordinally");
+        (await Sequences(new AuditQuery { Subject = "model:x" }, after: 6)).Should().BeEmpty();
+        (await Sequences(new AuditQuery { Subject = "model:x" }, limit: 0)).Should().BeEmpty();
+    }
+
+    [Fact]
     public virtual async Task Query_honours_limit_and_order()
     {
         var names = new[] { "b", "a", "c", "e", "d" };
@@ -230,5 +254,25 @@ public abstract class DocumentStoreTests<TFixture> : ConformanceTestBase<TFixtur
         (await Store.ListDocumentsAsync(new DocumentQuery("n", AfterChangeSequence: 1), Ct)).Select(d => d.Key).Should().Equal("c", "a");
         (await Store.ListDocumentsAsync(new DocumentQuery("n", Limit: 2), Ct)).Select(d => d.Key).Should().Equal("b", "c");
         (await Store.ListDocumentsAsync(new DocumentQuery("n", "'; DROP TABLE documents; --"), Ct)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public virtual async Task Listings_follow_rewrites_that_move_a_document_between_index_values_and_sequences()
+    {
+        // One commit writes several keys: they share its sequence and are listed by key in code-point order.
+        await PutAsync(new PutDocument("n", "k3", "{}", "x", 0), new PutDocument("n", "k1", "{}", "x", 0), new PutDocument("n", "k2", "{}", "y", 0));
+        await PutAsync(new PutDocument("n", "k4", "{}", "x", 0));
+        await PutAsync(new PutDocument("n", "k1", "{}", null, 1));
+        await PutAsync(new PutDocument("n", "k2", "{}", "x", 1));
+
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "x"), Ct)).Select(d => (d.Key, d.ChangeSequence)).Should().Equal(("k3", 1L), ("k4", 2L), ("k2", 4L));
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "y"), Ct)).Should().BeEmpty("k2 left the value y");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "x", AfterChangeSequence: 2), Ct)).Select(d => d.Key).Should().Equal("k2");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", "x", Limit: 1), Ct)).Select(d => d.Key).Should().Equal("k3");
+        (await Store.ListDocumentsAsync(new DocumentQuery("n"), Ct)).Select(d => (d.Key, d.ChangeSequence)).Should().Equal(("k3", 1L), ("k4", 2L), ("k1", 3L), ("k2", 4L));
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", AfterChangeSequence: 4), Ct)).Should().BeEmpty();
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", AfterChangeSequence: long.MaxValue), Ct)).Should().BeEmpty();
+        (await Store.ListDocumentsAsync(new DocumentQuery("n", AfterChangeSequence: -5), Ct)).Should().HaveCount(4);
+        (await Store.ListDocumentsAsync(new DocumentQuery("missing"), Ct)).Should().BeEmpty();
     }
 }

@@ -29,27 +29,18 @@ internal sealed class AuditTrailService(IRegistryStore store) : IAuditTrail
         var all = new AuditQuery();
         long expected = 1;
         var previousHash = AuditChain.GenesisHash;
-        long after = 0;
-        while (true)
+        await foreach (var record in store.ReadAuditAsync(all, 0, VerifyBatch, cancellationToken))
         {
-            var batch = await store.QueryAuditAsync(all, after, VerifyBatch, cancellationToken);
-            foreach (var record in batch)
+            if (AuditChain.Check(record, expected, previousHash) is { } problem)
             {
-                if (AuditChain.Check(record, expected, previousHash) is { } problem)
-                {
-                    return new AuditVerificationResult(false, expected - 1, record.Sequence < expected ? record.Sequence : expected, problem, previousHash);
-                }
-
-                previousHash = record.Hash;
-                expected++;
-                after = record.Sequence;
+                return new AuditVerificationResult(false, expected - 1, record.Sequence < expected ? record.Sequence : expected, problem, previousHash);
             }
 
-            if (batch.Count < VerifyBatch)
-            {
-                return new AuditVerificationResult(true, expected - 1, null, null, previousHash);
-            }
+            previousHash = record.Hash;
+            expected++;
         }
+
+        return new AuditVerificationResult(true, expected - 1, null, null, previousHash);
     }
 
     private static string EncodeToken(long sequence) => "a" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -131,7 +131,11 @@ public sealed record RoiReport
     /// <summary>Total cost ÷ successful requests; <see langword="null"/> without successful requests.</summary>
     public decimal? CostPerSuccessfulRequest { get; init; }
 
-    /// <summary>Observed cost per 1,000 tokens (input and output together); <see langword="null"/> without tokens.</summary>
+    /// <summary>
+    /// Observed cost per 1,000 tokens (input and output together), over the requests that recorded both a cost and token
+    /// counts: a cost recorded without tokens counts in <see cref="TotalCost"/> but not here. <see langword="null"/> when no
+    /// request recorded both.
+    /// </summary>
     public decimal? ObservedCostPer1KTokens { get; init; }
 
     /// <summary>

@@ -8,6 +8,12 @@ namespace ModelRegistry.Storage;
 /// The default store: everything in process memory, nothing persisted. It is the reference implementation of the
 /// storage seam and the fake that unit tests use. Thread-safe: one lock serialises commits and reads see whole commits.
 /// </summary>
+/// <remarks>
+/// Every lookup the services make on a hot path is answered from an index kept beside the data, so that its cost does
+/// not grow with the store: versions by content hash and idempotency key, documents by collection and by index value
+/// (each in listing order), audit records by exact subject, action and actor. Only model and version search, and
+/// audit queries by subject prefix or time alone, scan.
+/// </remarks>
 internal sealed class InMemoryRegistryStore : IRegistryStore
 {
     private readonly Lock _gate = new();
@@ -15,6 +21,22 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     private readonly Dictionary<string, SortedDictionary<string, ModelVersion>> _versions = new(StringComparer.Ordinal);
     private readonly List<AuditRecord> _audit = [];
     private readonly Dictionary<(string Collection, string Key), StoredDocument> _documents = [];
+
+    // Sort keys of a model's versions by content hash and by idempotency key (a set each: the lowest precedence wins).
+    private readonly Dictionary<(string ModelKey, string Hash), SortedSet<string>> _versionsByHash = [];
+    private readonly Dictionary<(string ModelKey, string IdempotencyKey), SortedSet<string>> _versionsByIdempotencyKey = [];
+
+    // Documents per collection and per (collection, index value), in listing order: a listing reads only what it returns.
+    private readonly Dictionary<string, SortedSet<StoredDocument>> _documentsByCollection = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Collection, string Index), SortedSet<StoredDocument>> _documentsByIndex = [];
+
+    // Positions in _audit, ascending, of the records with an exact subject, action and actor.
+    private readonly Dictionary<string, List<int>> _auditBySubject = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _auditByAction = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _auditByActor = new(StringComparer.Ordinal);
+
+    /// <summary>How many stored entries (versions, documents, audit records) lookups and listings have examined: lets tests prove an index is used without timing anything.</summary>
+    internal long Examined { get; private set; }
 
     internal static string ModelKey(string name) => name.ToUpperInvariant();
 
@@ -57,10 +79,7 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     {
         lock (_gate)
         {
-            var found = _versions.TryGetValue(ModelKey(modelName), out var byKey)
-                ? byKey.Values.FirstOrDefault(v => string.Equals(v.ContentHash, contentHash, StringComparison.Ordinal))
-                : null;
-            return ValueTask.FromResult(found);
+            return ValueTask.FromResult(FirstIndexed(_versionsByHash, ModelKey(modelName), contentHash));
         }
     }
 
@@ -68,11 +87,20 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     {
         lock (_gate)
         {
-            var found = _versions.TryGetValue(ModelKey(modelName), out var byKey)
-                ? byKey.Values.FirstOrDefault(v => string.Equals(v.IdempotencyKey, idempotencyKey, StringComparison.Ordinal))
-                : null;
-            return ValueTask.FromResult(found);
+            return ValueTask.FromResult(FirstIndexed(_versionsByIdempotencyKey, ModelKey(modelName), idempotencyKey));
         }
+    }
+
+    /// <summary>The version of lowest precedence under an index value. Call under the gate.</summary>
+    private ModelVersion? FirstIndexed(Dictionary<(string, string), SortedSet<string>> index, string modelKey, string value)
+    {
+        if (!index.TryGetValue((modelKey, value), out var sortKeys))
+        {
+            return null;
+        }
+
+        Examined++;
+        return _versions[modelKey][sortKeys.Min!];
     }
 
     public ValueTask<IReadOnlyList<RegisteredModel>> QueryModelsAsync(StoreQuery query, CancellationToken cancellationToken)
@@ -181,7 +209,13 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                 if (model is null)
                 {
                     _models.Remove(key);
-                    _versions.Remove(key);
+                    if (_versions.Remove(key, out var removed))
+                    {
+                        foreach (var version in removed.Values)
+                        {
+                            UnindexVersion(key, version);
+                        }
+                    }
                 }
                 else
                 {
@@ -201,7 +235,13 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                     _versions[mkey] = byKey = new SortedDictionary<string, ModelVersion>(StringComparer.Ordinal);
                 }
 
+                if (byKey.TryGetValue(vkey, out var replaced))
+                {
+                    UnindexVersion(mkey, replaced);
+                }
+
                 byKey[vkey] = version;
+                IndexVersion(mkey, version);
             }
 
             var sealedRecords = new List<AuditRecord>(transaction.Audit.Count);
@@ -210,16 +250,116 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
                 var head = _audit.Count == 0 ? null : _audit[^1];
                 var record = AuditChain.Seal(draft, head?.Sequence ?? 0, head?.Hash ?? AuditChain.GenesisHash);
                 _audit.Add(record);
+                IndexAudit(_audit.Count - 1);
                 sealedRecords.Add(record);
             }
 
             var changeSequence = _audit.Count == 0 ? 0 : _audit[^1].Sequence;
             foreach (var (key, put) in pendingDocuments)
             {
-                _documents[key] = new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, changeSequence);
+                if (_documents.TryGetValue(key, out var replaced))
+                {
+                    UnindexDocument(replaced);
+                }
+
+                var stored = new StoredDocument(put.Collection, put.Key, put.Json, put.Index, put.ExpectedRevision + 1, changeSequence);
+                _documents[key] = stored;
+                IndexDocument(stored);
             }
 
             return ValueTask.FromResult<IReadOnlyList<AuditRecord>>(sealedRecords);
+        }
+    }
+
+    private void IndexVersion(string modelKey, ModelVersion version)
+    {
+        Add(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey);
+        if (version.IdempotencyKey is { } idempotencyKey)
+        {
+            Add(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey);
+        }
+
+        static void Add(Dictionary<(string, string), SortedSet<string>> index, (string, string) value, string sortKey)
+        {
+            if (!index.TryGetValue(value, out var sortKeys))
+            {
+                index[value] = sortKeys = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            sortKeys.Add(sortKey);
+        }
+    }
+
+    private void UnindexVersion(string modelKey, ModelVersion version)
+    {
+        Remove(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey);
+        if (version.IdempotencyKey is { } idempotencyKey)
+        {
+            Remove(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey);
+        }
+
+        static void Remove(Dictionary<(string, string), SortedSet<string>> index, (string, string) value, string sortKey)
+        {
+            if (index.TryGetValue(value, out var sortKeys) && sortKeys.Remove(sortKey) && sortKeys.Count == 0)
+            {
+                index.Remove(value);
+            }
+        }
+    }
+
+    private void IndexDocument(StoredDocument document)
+    {
+        Listing(_documentsByCollection, document.Collection).Add(document);
+        if (document.Index is { } index)
+        {
+            Listing(_documentsByIndex, (document.Collection, index)).Add(document);
+        }
+
+        static SortedSet<StoredDocument> Listing<TKey>(Dictionary<TKey, SortedSet<StoredDocument>> listings, TKey key)
+            where TKey : notnull
+        {
+            if (!listings.TryGetValue(key, out var listing))
+            {
+                listings[key] = listing = new SortedSet<StoredDocument>(ListingOrder.Instance);
+            }
+
+            return listing;
+        }
+    }
+
+    private void UnindexDocument(StoredDocument document)
+    {
+        Remove(_documentsByCollection, document.Collection, document);
+        if (document.Index is { } index)
+        {
+            Remove(_documentsByIndex, (document.Collection, index), document);
+        }
+
+        static void Remove<TKey>(Dictionary<TKey, SortedSet<StoredDocument>> listings, TKey key, StoredDocument document)
+            where TKey : notnull
+        {
+            if (listings.TryGetValue(key, out var listing) && listing.Remove(document) && listing.Count == 0)
+            {
+                listings.Remove(key);
+            }
+        }
+    }
+
+    private void IndexAudit(int position)
+    {
+        var record = _audit[position];
+        Add(_auditBySubject, record.Subject, position);
+        Add(_auditByAction, record.Action, position);
+        Add(_auditByActor, record.Actor, position);
+
+        static void Add(Dictionary<string, List<int>> index, string value, int position)
+        {
+            if (!index.TryGetValue(value, out var positions))
+            {
+                index[value] = positions = [];
+            }
+
+            positions.Add(position);
         }
     }
 
@@ -248,8 +388,56 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
         lock (_gate)
         {
             var start = (int)Math.Min(Math.Max(afterSequence, 0), _audit.Count);
-            IReadOnlyList<AuditRecord> result = [.. _audit.Skip(start).Where(r => AuditFilter.Matches(filter, r)).Take(limit)];
-            return ValueTask.FromResult(result);
+            var result = new List<AuditRecord>(Math.Clamp(limit, 0, 256));
+            if (AuditCandidates(filter) is { } positions)
+            {
+                // Every record that can match is in the shortest posting list of an exact filter: walk it from the start.
+                var first = positions.BinarySearch(start);
+                for (var i = first < 0 ? ~first : first; i < positions.Count && result.Count < limit; i++)
+                {
+                    Collect(_audit[positions[i]]);
+                }
+            }
+            else
+            {
+                for (var i = start; i < _audit.Count && result.Count < limit; i++)
+                {
+                    Collect(_audit[i]);
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<AuditRecord>>(result);
+
+            void Collect(AuditRecord record)
+            {
+                Examined++;
+                if (AuditFilter.Matches(filter, record))
+                {
+                    result.Add(record);
+                }
+            }
+        }
+    }
+
+    /// <summary>The shortest posting list among the query's exact filters, or <see langword="null"/> when it has none. Call under the gate.</summary>
+    private List<int>? AuditCandidates(AuditQuery filter)
+    {
+        List<int>? shortest = null;
+        Consider(_auditBySubject, filter.Subject is { } subject && !subject.EndsWith('*') ? subject : null);
+        Consider(_auditByAction, filter.Action);
+        Consider(_auditByActor, filter.Actor);
+        return shortest;
+
+        void Consider(Dictionary<string, List<int>> index, string? value)
+        {
+            if (value is not null)
+            {
+                var positions = index.GetValueOrDefault(value) ?? [];
+                if (shortest is null || positions.Count < shortest.Count)
+                {
+                    shortest = positions;
+                }
+            }
         }
     }
 
@@ -265,12 +453,27 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
     {
         lock (_gate)
         {
-            IReadOnlyList<StoredDocument> result = [.. _documents.Values
-                .Where(d => d.Collection == query.Collection && d.ChangeSequence > query.AfterChangeSequence)
-                .Where(d => query.Index is null || string.Equals(d.Index, query.Index, StringComparison.Ordinal))
-                .OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer)
-                .Take(query.Limit)];
-            return ValueTask.FromResult(result);
+            var listing = query.Index is null
+                ? _documentsByCollection.GetValueOrDefault(query.Collection)
+                : _documentsByIndex.GetValueOrDefault((query.Collection, query.Index));
+            var result = new List<StoredDocument>();
+            if (listing is not null && query.Limit > 0 && listing.Max!.ChangeSequence > query.AfterChangeSequence)
+            {
+                // The empty key sorts before every stored key, so this bound is just past the last document at or before
+                // the requested change sequence.
+                var from = new StoredDocument(query.Collection, string.Empty, string.Empty, null, 0, query.AfterChangeSequence + 1);
+                foreach (var document in listing.GetViewBetween(from, listing.Max))
+                {
+                    Examined++;
+                    result.Add(document);
+                    if (result.Count == query.Limit)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<StoredDocument>>(result);
         }
     }
 
@@ -288,6 +491,25 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
         lock (_gate)
         {
             edit(_audit);
+            _auditBySubject.Clear();
+            _auditByAction.Clear();
+            _auditByActor.Clear();
+            for (var i = 0; i < _audit.Count; i++)
+            {
+                IndexAudit(i);
+            }
+        }
+    }
+
+    /// <summary>The order documents are listed in: change sequence, then key by code point.</summary>
+    private sealed class ListingOrder : IComparer<StoredDocument>
+    {
+        public static readonly ListingOrder Instance = new();
+
+        public int Compare(StoredDocument? x, StoredDocument? y)
+        {
+            var bySequence = x!.ChangeSequence.CompareTo(y!.ChangeSequence);
+            return bySequence != 0 ? bySequence : CodePoints.Comparer.Compare(x.Key, y.Key);
         }
     }
 }

@@ -37,7 +37,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(name);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var doc = Db.GetCollection(Schema.Models).FindById(RecordDocuments.KeyOf(name));
             return doc is null ? null : RecordDocuments.ToRecord<RegisteredModel>(doc, "model");
@@ -49,7 +49,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(version);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var doc = Db.GetCollection(Schema.Versions).FindById(RecordDocuments.VersionId(RecordDocuments.KeyOf(modelName), version));
             return doc is null ? null : RecordDocuments.ToRecord<ModelVersion>(doc, "version");
@@ -60,7 +60,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(modelName);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read<IReadOnlyList<ModelVersion>>(() =>
+        return ValueTask.FromResult(Guarded<IReadOnlyList<ModelVersion>>(() =>
         [
             .. Db.GetCollection(Schema.Versions).Query()
                 .Where(Parameterised("$.mk = @0", RecordDocuments.KeyOf(modelName)))
@@ -74,7 +74,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(modelName);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var doc = ModelVersionRange(modelName).OrderByDescending(RecordDocuments.Id).Limit(1).FirstOrDefault();
             return doc is null ? null : RecordDocuments.ToRecord<ModelVersion>(doc, "version");
@@ -86,7 +86,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(contentHash);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             // A version document carries the hash's prefix; only candidates are read whole. Documents written before
             // the prefix was copied onto them have none and are read whole too.
@@ -122,7 +122,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(idempotencyKey);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var doc = Db.GetCollection(Schema.Versions).Query()
                 .Where(Parameterised("$.mk = @0 AND $.ik = @1", RecordDocuments.KeyOf(modelName), idempotencyKey))
@@ -136,7 +136,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() => Search(
+        return ValueTask.FromResult(Guarded(() => Search(
             Schema.Models,
             SearchTarget.Models,
             query,
@@ -150,7 +150,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     {
         ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() => Search(
+        return ValueTask.FromResult(Guarded(() => Search(
             Schema.Versions,
             SearchTarget.Versions,
             query,
@@ -475,7 +475,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
             return ValueTask.FromResult<IReadOnlyList<AuditRecord>>([]);
         }
 
-        return ValueTask.FromResult(Read<IReadOnlyList<AuditRecord>>(() =>
+        return ValueTask.FromResult(Guarded<IReadOnlyList<AuditRecord>>(() =>
         {
             var (where, parameters) = AuditWhere(filter, afterSequence);
             var results = new List<AuditRecord>(Math.Min(limit, 1024));
@@ -561,7 +561,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var doc = Db.GetCollection(Schema.Documents).FindById(RecordDocuments.DocumentId(collection, key));
             var stored = doc is null ? null : RecordDocuments.ToRecord<StoredDocument>(doc, "document");
@@ -581,7 +581,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
             return ValueTask.FromResult<IReadOnlyList<StoredDocument>>([]);
         }
 
-        return ValueTask.FromResult(Read<IReadOnlyList<StoredDocument>>(() =>
+        return ValueTask.FromResult(Guarded<IReadOnlyList<StoredDocument>>(() =>
         {
             // The (collection|sequence) index yields the collection's documents in sequence order; documents written by
             // one commit share a sequence and are ordered by key (code points) here.
@@ -627,7 +627,7 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Read(() =>
+        return ValueTask.FromResult(Guarded(() =>
         {
             var head = Db.GetCollection(Schema.Audit).Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
             return head is null ? 0L : head[RecordDocuments.Id].AsInt64;
@@ -649,6 +649,4 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 
         return BsonExpression.Create(expression, parameters);
     }
-
-    private T Read<T>(Func<T> read) => Guarded(read);
 }

@@ -131,6 +131,62 @@ public sealed class CostAnalysisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Roi_prices_tokens_only_with_the_cost_of_the_points_that_carry_them_while_total_cost_counts_every_point()
+    {
+        // chat 2.0.0 on 'bed' already has 0.005 for 1,000 tokens (Day 2). Add cost without tokens: an inference with a
+        // given cost and no token counts, a bare cost point, and, at one instant, a token-bearing and a cost-only
+        // inference told apart by their request ids.
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, Cost = 0.500m, Timestamp = Day(2, 13) });
+        await Performance.RecordAsync(new MetricPoint { ModelName = "chat", Version = "2.0.0", BindingId = "bed", Kind = MetricKind.Cost, Value = 0.250, Timestamp = Day(2, 14) });
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, RequestId = "r1", InputTokens = 1500, OutputTokens = 500, Cost = 0.010m, Timestamp = Day(2, 15) });
+        await Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "2.0.0", BindingId = "bed", LatencyMs = 100, RequestId = "r2", Cost = 1.000m, Timestamp = Day(2, 15) });
+
+        var roi = await Performance.GetRoiAsync(new MetricSubject("chat", "2.0.0", "bed"), June1To4);
+
+        roi.TotalCost.Should().Be(1.765m, "total cost counts every cost point");
+        roi.InputTokens.Should().Be(2500);
+        roi.OutputTokens.Should().Be(500);
+        roi.RequestCount.Should().Be(4);
+        roi.CostPerSuccessfulRequest.Should().Be(1.765m / 4);
+
+        // Only the token-bearing points: (0.005 + 0.010) for 3,000 tokens = 0.005 per 1K, the list price at 'bed'.
+        roi.ObservedCostPer1KTokens.Should().Be(0.005m);
+        roi.ListCostPer1KTokens.Should().Be(0.005m);
+        roi.ObservedToListRatio.Should().BeApproximately(1.0, 1e-12);
+    }
+
+    [Fact]
+    public async Task After_retention_roi_prices_tokens_only_in_compacted_hours_whose_cost_points_all_carry_tokens()
+    {
+        // Two months later, so June's raw points are compacted into hourly roll-ups (raw retention: 30 days).
+        await using var services = ModelRegistryServices.Create(timeProvider: new FakeTimeProvider(new DateTimeOffset(2025, 8, 1, 0, 0, 0, TimeSpan.Zero)));
+        await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "chat", Owners = ["team-ml"] });
+        await services.Registry.CreateVersionAsync("chat", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" });
+        await services.Registry.AddProviderBindingAsync("chat", "1.0.0", new ProviderBindingRequest { Id = "oai", Provider = "OpenAI", ProviderModelId = "gpt", CostPer1KInputTokens = 0.005m, CostPer1KOutputTokens = 0.010m });
+        Task Track(DateTimeOffset at, decimal cost, long input = 0, long output = 0)
+            => services.Performance.TrackInferenceAsync(new InferenceRecord { ModelName = "chat", Version = "1.0.0", BindingId = "oai", LatencyMs = 100, Cost = cost, InputTokens = input, OutputTokens = output, Timestamp = at });
+
+        await Track(Day(1, 10), 0.010m, 1000, 500); // 10:00–11:00: every cost point carries tokens
+        await Track(Day(1, 10).AddMinutes(30), 0.020m, 2000, 1000);
+        await Track(Day(1, 11), 0.500m); // 11:00–12:00: cost only
+        await Track(Day(1, 12), 0.090m, 3000, 1500); // 12:00–13:00: both kinds, which a roll-up cannot tell apart
+        await Track(Day(1, 12).AddMinutes(30), 1.000m);
+        var subject = new MetricSubject("chat", "1.0.0", "oai");
+        var window = new MetricWindow(Day(1, 0), Day(2, 0));
+
+        var raw = await services.Performance.GetRoiAsync(subject, window);
+        raw.ObservedCostPer1KTokens.Should().Be(0.120m * 1000m / 9000, "raw points pair each cost with its request's tokens");
+
+        (await services.Performance.ApplyRetentionAsync()).PointsRolledUp.Should().BeGreaterThan(0);
+        var compacted = await services.Performance.GetRoiAsync(subject, window);
+
+        compacted.TotalCost.Should().Be(1.620m).And.Be(raw.TotalCost);
+        (compacted.InputTokens, compacted.OutputTokens).Should().Be((6000L, 3000L));
+        compacted.RequestCount.Should().Be(5);
+        compacted.ObservedCostPer1KTokens.Should().Be(0.030m * 1000m / 4500, "only the 10:00 hour's cost points all carry tokens");
+    }
+
+    [Fact]
     public async Task Roi_without_outcomes_binding_tokens_or_quality_reports_unknowns_not_zeros()
     {
         var roi = await Performance.GetRoiAsync(new MetricSubject("ranker", "0.3.0"), June1To4);

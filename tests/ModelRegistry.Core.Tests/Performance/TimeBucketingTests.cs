@@ -1,6 +1,8 @@
 using CsCheck;
+using Microsoft.Extensions.Time.Testing;
 using ModelRegistry.Performance;
 using ModelRegistry.Performance.Internal;
+using ModelRegistry.Registry;
 
 namespace ModelRegistry.Core.Tests.Performance;
 
@@ -75,15 +77,18 @@ public sealed class TimeBucketingTests
     }
 
     [Fact]
-    public void Bucketed_statistics_leave_out_empty_buckets_and_points_outside_the_window()
+    public async Task Bucketed_statistics_leave_out_empty_buckets_and_points_outside_the_window()
     {
+        await using var services = ModelRegistryServices.Create(timeProvider: new FakeTimeProvider(Utc(2025, 1, 2)));
+        await services.Registry.RegisterModelAsync(new RegisterModelRequest { Name = "chat", Owners = ["team-ml"] });
+        await services.Registry.CreateVersionAsync("chat", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" });
         var query = new MetricQuery
         {
             Subject = new MetricSubject("chat", "1.0.0"),
             Metric = MetricKey.Latency,
             Window = new MetricWindow(Utc(2025, 1, 1, 10, 30), Utc(2025, 1, 1, 14)),
         };
-        var points = new (DateTimeOffset, double)[]
+        var points = new (DateTimeOffset At, double Value)[]
         {
             (Utc(2025, 1, 1, 10, 15), 999), // before the window
             (Utc(2025, 1, 1, 10, 30), 10),
@@ -91,8 +96,10 @@ public sealed class TimeBucketingTests
             (Utc(2025, 1, 1, 13, 0), 40),
             (Utc(2025, 1, 1, 14, 0), 999), // at the exclusive end
         };
+        await services.Performance.RecordBatchAsync(
+            [.. points.Select(p => new MetricPoint { ModelName = "chat", Version = "1.0.0", Kind = MetricKind.Latency, Value = p.Value, Timestamp = p.At })]);
 
-        var result = TimeBucketing.Bucket(query, TimeBucketSize.Hour, points);
+        var result = await services.Performance.GetTimeBucketsAsync(query, TimeBucketSize.Hour);
 
         result.BucketSize.Should().Be(TimeBucketSize.Hour);
         result.Buckets.Select(b => b.Start).Should().Equal(Utc(2025, 1, 1, 10), Utc(2025, 1, 1, 13));

@@ -216,9 +216,13 @@ internal sealed partial class AuditAnchor(IRegistryStore store, TimeProvider tim
         var expected = after + 1;
         long count = 0;
         var head = after;
-        while (head < until)
+        if (head >= until)
         {
-            var batch = await store.QueryAuditAsync(all, after, Batch, cancellationToken);
+            return new(count, head, previousHash, null, null, null);
+        }
+
+        await foreach (var batch in store.ReadAuditPagesAsync(all, after, Batch, cancellationToken))
+        {
             for (var i = 0; i < batch.Count && head < until; i++)
             {
                 var record = batch[i];
@@ -257,12 +261,11 @@ internal sealed partial class AuditAnchor(IRegistryStore store, TimeProvider tim
                 count++;
             }
 
-            if (batch.Count < Batch)
+            // Stop before reading a page past the requested end.
+            if (head >= until)
             {
                 break;
             }
-
-            after = head;
         }
 
         return new(count, head, previousHash, null, null, null);

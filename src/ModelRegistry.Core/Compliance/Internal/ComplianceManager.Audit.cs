@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ModelRegistry.Audit;
 using ModelRegistry.Internal;
@@ -46,27 +45,11 @@ internal sealed partial class ComplianceManager
 
     /// <summary>
     /// The stored audit records that match <paramref name="query"/> with a sequence after <paramref name="after"/>, in
-    /// sequence order, read from the store one page of <see cref="AuditPage"/> at a time (a short page is the last).
-    /// Stopping the enumeration stops the reading, so a caller that needs only a prefix reads only its pages.
+    /// sequence order, read from the store one page of <see cref="AuditPage"/> at a time. Stopping the enumeration stops
+    /// the reading, so a caller that needs only a prefix reads only its pages.
     /// </summary>
-    private async IAsyncEnumerable<AuditRecord> AuditRecordsAsync(AuditQuery query, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var page = await _store.QueryAuditAsync(query, after, AuditPage, cancellationToken);
-            foreach (var record in page)
-            {
-                yield return record;
-            }
-
-            if (page.Count < AuditPage)
-            {
-                yield break;
-            }
-
-            after = page[^1].Sequence;
-        }
-    }
+    private IAsyncEnumerable<AuditRecord> AuditRecordsAsync(AuditQuery query, long after, CancellationToken cancellationToken)
+        => _store.ReadAuditAsync(query, after, AuditPage, cancellationToken);
 
     internal static async Task WriteJsonLineAsync<T>(Stream destination, T value, CancellationToken cancellationToken)
     {

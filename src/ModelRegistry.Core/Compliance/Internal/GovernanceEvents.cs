@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelRegistry.Audit;
+using ModelRegistry.Internal;
 using ModelRegistry.Registry;
 using ModelRegistry.Storage;
 
@@ -82,12 +83,10 @@ internal sealed partial class GovernanceEventDispatcher(IServiceProvider service
             var blocked = new HashSet<IRegistryEventHandler>(ReferenceEqualityComparer.Instance);
             var after = active.Min(h => _cursors[h]);
             var delivered = 0;
-            while (blocked.Count < active.Count)
+            await foreach (var batch in store.ReadAuditPagesAsync(new AuditQuery(), after, Batch, cancellationToken))
             {
-                var batch = await store.QueryAuditAsync(new AuditQuery(), after, Batch, cancellationToken);
                 foreach (var record in batch)
                 {
-                    after = record.Sequence;
                     var registryEvent = RegistryEventMapper.TryMap(record);
                     foreach (var handler in active)
                     {
@@ -116,7 +115,8 @@ internal sealed partial class GovernanceEventDispatcher(IServiceProvider service
                     }
                 }
 
-                if (batch.Count < Batch)
+                // Every handler failed: stop before reading another page; the next round starts at their cursors.
+                if (blocked.Count == active.Count)
                 {
                     break;
                 }

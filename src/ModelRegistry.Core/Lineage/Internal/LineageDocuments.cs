@@ -56,6 +56,14 @@ internal static class LineageDocuments
     }
 
     /// <summary>
+    /// A node from its stored UTF-8 JSON, read field by field with repeated short texts taken from
+    /// <paramref name="strings"/>; anything <see cref="NodeReader"/> does not expect goes through the serializer, so the
+    /// result and the errors are those of <see cref="ReadNode(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public static LineageNode ReadNode(ReadOnlySpan<byte> utf8Json, StringPool strings)
+        => NodeReader.TryRead(utf8Json, strings) ?? ReadNode(utf8Json);
+
+    /// <summary>
     /// An edge from its stored UTF-8 JSON, read field by field with ids and actors taken from <paramref name="strings"/>
     /// (so 500,000 edges share their nodes' id strings instead of holding a copy each). Anything this reader does not
     /// expect (an unknown or escaped property name, a kind written differently) goes through the serializer instead, so
@@ -63,6 +71,9 @@ internal static class LineageDocuments
     /// </summary>
     public static LineageEdge ReadEdge(ReadOnlySpan<byte> utf8Json, StringPool strings)
         => EdgeReader.TryRead(utf8Json, strings) ?? StoreSerializer.Deserialize<LineageEdge>(Encoding.UTF8.GetString(utf8Json));
+
+    /// <summary>An edge from its stored UTF-8 JSON (same result and errors as the string form).</summary>
+    public static LineageEdge ReadEdge(ReadOnlySpan<byte> utf8Json) => ReadEdge(utf8Json, new StringPool());
 
     public static AuditDraft NodeRecorded(LineageNode node, DateTimeOffset at, string actor)
         => new(at, actor, NodeRecordedAction, node.Id, StoreSerializer.Serialize(node));

@@ -340,26 +340,29 @@ internal sealed class LineageGraphIndex : IDisposable
     {
         ArgumentNullException.ThrowIfNull(nodes);
         ArgumentNullException.ThrowIfNull(edges);
-        var g = new GraphState(nodes.Count);
+        var builder = StartLoad(nodes.Count);
         foreach (var node in nodes)
         {
-            if (!g.Ids.TryAdd(node.Id, g.Nodes.Count))
-            {
-                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
-            }
-
-            g.Graph.AddVertex(g.Nodes.Count);
-            g.Nodes.Add(node);
+            builder.AddNode(node);
         }
 
         foreach (var edge in edges)
         {
-            var (from, to) = StoredEnds(g, edge);
-
-            g.Graph.AddEdge(NewEntry(g, edge, from, to));
+            builder.AddEdge(edge);
         }
 
-        g.Graph.TrimEdgeExcess();
+        builder.Publish();
+    }
+
+    /// <summary>
+    /// Starts building a whole new graph from stored data, straight from what the store hands over (see
+    /// <see cref="GraphBuilder"/>); <see cref="GraphBuilder.Publish"/> swaps it in. Until then nothing changes.
+    /// </summary>
+    /// <param name="nodeCapacity">The expected number of nodes.</param>
+    public GraphBuilder StartLoad(int nodeCapacity) => new(this, nodeCapacity);
+
+    private void Replace(GraphState g)
+    {
         _lock.EnterWriteLock();
         _state = g;
         _lock.ExitWriteLock();
@@ -1093,6 +1096,115 @@ internal sealed class LineageGraphIndex : IDisposable
 
             _strings.Add(value, value);
             return value;
+        }
+
+        /// <summary>The shared copy of a text given as characters (a string is made only the first time it is seen).</summary>
+        public string Intern(ReadOnlySpan<char> value)
+        {
+            var lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(value, out var shared))
+            {
+                return shared;
+            }
+
+            var text = value.ToString();
+            _strings.Add(text, text);
+            return text;
+        }
+    }
+
+    /// <summary>
+    /// Builds a whole graph from stored data for <see cref="Publish"/>, without intermediate records: nodes are added
+    /// as read, edges as vertex numbers and fields (<see cref="AddEdge(Guid, int, int, LineageEdgeKind, long, string, long, string?, string?, string?)"/>), and a vertex can be
+    /// reserved for a node that is described later (<see cref="Reserve"/>, <see cref="Describe"/>) — the registry's
+    /// versions and models, known only from the edges that touch them. Single-threaded; owned by the loader until published.
+    /// </summary>
+    internal sealed class GraphBuilder
+    {
+        private readonly LineageGraphIndex _index;
+        private readonly GraphState _g;
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _ids;
+        private int _reserved;
+
+        internal GraphBuilder(LineageGraphIndex index, int nodeCapacity)
+        {
+            _index = index;
+            _g = new GraphState(nodeCapacity);
+            _ids = _g.Ids.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        /// <summary>The number of vertices so far.</summary>
+        public int Count => _g.Nodes.Count;
+
+        /// <summary>Adds a node as a new vertex.</summary>
+        /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when a node with the same id (ignoring case) is held.</exception>
+        public int AddNode(LineageNode node)
+        {
+            if (!_g.Ids.TryAdd(node.Id, _g.Nodes.Count))
+            {
+                throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
+            }
+
+            _g.Graph.AddVertex(_g.Nodes.Count);
+            _g.Nodes.Add(node);
+            return _g.Nodes.Count - 1;
+        }
+
+        /// <summary>Reserves a vertex for the node with this id (not held yet), to be described before publishing.</summary>
+        public int Reserve(string id)
+        {
+            _g.Ids.Add(id, _g.Nodes.Count);
+            _g.Graph.AddVertex(_g.Nodes.Count);
+            _g.Nodes.Add(null!);
+            _reserved++;
+            return _g.Nodes.Count - 1;
+        }
+
+        /// <summary>Puts the node at a vertex <see cref="Reserve"/> handed out (its id may differ from the reserved one in case only).</summary>
+        public void Describe(int vertex, LineageNode node)
+        {
+            if (_g.Nodes[vertex] is null)
+            {
+                _reserved--;
+            }
+
+            _g.Nodes[vertex] = node;
+        }
+
+        /// <summary>The vertex of the node with this id (ignoring case), or -1.</summary>
+        public int Find(ReadOnlySpan<char> id) => _ids.TryGetValue(id, out var vertex) ? vertex : -1;
+
+        /// <summary>The vertex of the node with this id (ignoring case), or -1.</summary>
+        public int Find(string id) => _g.Ids.TryGetValue(id, out var vertex) ? vertex : -1;
+
+        /// <summary>The node at a vertex (null while reserved).</summary>
+        public LineageNode? NodeAt(int vertex) => _g.Nodes[vertex];
+
+        /// <summary>The shared copy of an actor or custom kind.</summary>
+        public string Intern(ReadOnlySpan<char> value) => _g.Intern(value);
+
+        /// <summary>Adds a stored edge whose ends are both held (or reserved).</summary>
+        /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when an end is not held; nothing is added.</exception>
+        public void AddEdge(LineageEdge edge)
+        {
+            var (from, to) = StoredEnds(_g, edge);
+            _g.Graph.AddEdge(NewEntry(_g, edge, from, to));
+        }
+
+        /// <summary>Adds a stored edge from its fields; <paramref name="createdBy"/> should come from <see cref="Intern"/>.</summary>
+        public void AddEdge(Guid id, int from, int to, LineageEdgeKind kind, long createdTicks, string createdBy, long removedTicks, string? customKind, string? metadata, string? removedBy)
+            => _g.Graph.AddEdge(new EdgeEntry(id, from, to, kind, createdTicks, createdBy, removedTicks, EdgeExtras.Create(_g.Intern(customKind), metadata, _g.Intern(removedBy))));
+
+        /// <summary>Replaces the index's whole graph with this one (every reserved vertex must hold its node by now).</summary>
+        public void Publish()
+        {
+            if (_reserved != 0)
+            {
+                throw new InvalidOperationException($"{_reserved} reserved vertices were never described.");
+            }
+
+            _g.Graph.TrimEdgeExcess();
+            _index.Replace(_g);
         }
     }
 }

@@ -455,16 +455,21 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
         }
 
         _index.ApplyStoredNode(node);
-        var model = RegistryNodes.ModelOf(node.Id)!;
+        RememberRegistryNode(node.Id, RegistryNodes.ModelOf(node.Id)!, node.Kind == LineageNodeKind.ModelVersion, StageOf(node));
+    }
+
+    /// <summary>Remembers a registry node the graph holds, for refreshes (and a version's stage, for impact analysis).</summary>
+    private void RememberRegistryNode(string id, string model, bool isVersion, ModelStage? stage)
+    {
         if (!_registryNodes.TryGetValue(model, out var ids))
         {
             _registryNodes[model] = ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         }
 
-        ids.Add(node.Id);
-        if (node.Kind == LineageNodeKind.ModelVersion)
+        ids.Add(id);
+        if (isVersion)
         {
-            _versionStages[node.Id] = StageOf(node);
+            _versionStages[id] = stage;
         }
     }
 
@@ -584,110 +589,6 @@ internal sealed partial class LineageTracker : ILineageTracker, IDisposable
             }
 
             HoldRegistryNode(fresh ?? RegistryNodes.Deleted(_index.FindNode(id)!.Id, _index.FindNode(id)!.CreatedAt));
-        }
-    }
-
-    /// <summary>
-    /// The first load: every node and edge document in one listing per collection, and — only when edges point at
-    /// the registry — every model and version in one query each, to describe those nodes.
-    /// </summary>
-    private async Task LoadLockedAsync(long sequence, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var nodes = new Dictionary<string, LineageNode>(StringComparer.OrdinalIgnoreCase);
-        await ReadCollectionAsync(
-            LineageDocuments.NodeCollection,
-            static json => LineageDocuments.ReadNode(json),
-            LineageDocuments.ReadNode,
-            (node, _) =>
-            {
-                if (!RegistryNodes.IsRegistryId(node.Id) && !nodes.TryAdd(node.Id, node))
-                {
-                    throw new ModelRegistryException(ErrorCode.StorageCorrupted, $"The stored lineage holds node '{node.Id}' twice; the store is damaged.", node.Id);
-                }
-            },
-            cancellationToken);
-
-        // Edges name their ends by id: the pool hands them the nodes' own id strings instead of a copy per edge.
-        var strings = new StringPool(nodes.Count);
-        foreach (var id in nodes.Keys)
-        {
-            strings.Add(id);
-        }
-
-        // Registry ends, each with the earliest edge touching it (the creation time of a deleted version or model).
-        var registryEnds = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
-        var edges = new List<LineageEdge>();
-        await ReadCollectionAsync(
-            LineageDocuments.EdgeCollection,
-            json => LineageDocuments.ReadEdge(json, strings),
-            LineageDocuments.ReadEdge,
-            (edge, changeSequence) =>
-            {
-                if (HeldEnd(edge, edge.From, changeSequence) & HeldEnd(edge, edge.To, changeSequence))
-                {
-                    edges.Add(edge);
-                }
-            },
-            cancellationToken);
-
-        bool HeldEnd(LineageEdge edge, string end, long changeSequence)
-        {
-            if (RegistryNodes.IsRegistryId(end))
-            {
-                registryEnds[end] = registryEnds.TryGetValue(end, out var earliest) && earliest < edge.CreatedAt ? earliest : edge.CreatedAt;
-                return true;
-            }
-
-            return nodes.ContainsKey(end) || (changeSequence > sequence
-                ? false
-                : throw EndNotStored(edge, end));
-        }
-
-        var registryNodes = new List<LineageNode>();
-        if (registryEnds.Count > 0)
-        {
-            var models = (await _store.QueryModelsAsync(AllModels, cancellationToken)).ToDictionary(m => LineageNodeIds.Model(m.Name), StringComparer.OrdinalIgnoreCase);
-            var versions = registryEnds.Keys.Any(id => id.StartsWith("version:", StringComparison.OrdinalIgnoreCase))
-                ? (await _store.QueryVersionsAsync(AllVersions, cancellationToken)).ToDictionary(v => LineageNodeIds.Version(v.ModelName, v.Version), StringComparer.OrdinalIgnoreCase)
-                : [];
-            foreach (var (id, earliest) in registryEnds)
-            {
-                var node = versions.TryGetValue(id, out var version) ? RegistryNodes.Describe(version)
-                    : models.TryGetValue(id, out var model) ? RegistryNodes.Describe(model)
-                    : RegistryNodes.Deleted(id, earliest);
-                registryNodes.Add(node.CreatedAt > earliest ? node with { CreatedAt = earliest } : node);
-            }
-        }
-
-        _index.Load([.. nodes.Values, .. registryNodes], edges);
-        _registryNodes.Clear();
-        _versionStages.Clear();
-        foreach (var node in registryNodes)
-        {
-            HoldRegistryNode(node);
-        }
-
-        Volatile.Write(ref _applied, sequence);
-        LogLoaded(_logger, nodes.Count + registryNodes.Count, edges.Count, sequence, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    /// <summary>
-    /// Every document of a collection, parsed and handed to <paramref name="handle"/> with its change sequence: through
-    /// the store's <see cref="IDocumentScanner"/> fast path when it has one (UTF-8 bytes, no string per document),
-    /// otherwise through the listing.
-    /// </summary>
-    private async Task ReadCollectionAsync<T>(string collection, Func<ReadOnlySpan<byte>, T> fromUtf8, Func<StoredDocument, T> fromDocument, Action<T, long> handle, CancellationToken cancellationToken)
-    {
-        if (_store is IDocumentScanner scanner)
-        {
-            await scanner.ScanDocumentsAsync(collection, (json, changeSequence) => handle(fromUtf8(json), changeSequence), cancellationToken);
-            return;
-        }
-
-        foreach (var document in await _store.ListDocumentsAsync(new DocumentQuery(collection), cancellationToken))
-        {
-            handle(fromDocument(document), document.ChangeSequence);
         }
     }
 

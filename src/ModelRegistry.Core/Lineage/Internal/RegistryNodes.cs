@@ -15,9 +15,21 @@ internal static class RegistryNodes
     private const string VersionPrefix = "version:";
     private const string ModelPrefix = "model:";
 
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? t_metadataBuffer;
+
+    [ThreadStatic]
+    private static System.Text.Json.Utf8JsonWriter? t_metadataWriter;
+
     /// <summary>Whether the id names a registry version or model (<c>version:</c> or <c>model:</c> prefix, any case).</summary>
-    public static bool IsRegistryId(string id)
+    public static bool IsRegistryId(string id) => IsRegistryId(id.AsSpan());
+
+    /// <summary>Whether the id names a registry version or model (<c>version:</c> or <c>model:</c> prefix, any case).</summary>
+    public static bool IsRegistryId(ReadOnlySpan<char> id)
         => id.StartsWith(VersionPrefix, StringComparison.OrdinalIgnoreCase) || id.StartsWith(ModelPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the id names a registry model (<c>model:</c> prefix, any case).</summary>
+    public static bool IsModelId(string id) => id.StartsWith(ModelPrefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The id in the form the graph holds it: a version id without build metadata (<c>1.2.0+b7</c> is <c>1.2.0</c>, as
@@ -95,25 +107,69 @@ internal static class RegistryNodes
     }
 
     /// <summary>A version as a lineage node; <see cref="LineageNode.Metadata"/> carries its stage.</summary>
-    public static LineageNode Describe(ModelVersion version) => new()
+    public static LineageNode Describe(ModelVersion version) => Describe(VersionSummary.Of(version));
+
+    /// <summary>A version, as the fields its node shows, as a lineage node; <see cref="LineageNode.Metadata"/> carries its stage.</summary>
+    public static LineageNode Describe(VersionSummary version)
     {
-        Id = LineageNodeIds.Version(version.ModelName, version.Version),
-        Kind = LineageNodeKind.ModelVersion,
-        Name = $"{version.ModelName} {version.Version}",
-        Metadata = WithoutNulls(new JsonObject
+        var id = LineageNodeIds.Version(version.ModelName, version.Version);
+        var text = version.Version.ToString();
+        return new()
         {
-            ["model"] = version.ModelName,
-            ["version"] = version.Version.ToString(),
-            ["stage"] = version.Stage.ToString(),
-            ["canaryTrafficPercent"] = version.CanaryTrafficPercent,
-            ["contentHash"] = version.ContentHash,
-            ["runId"] = version.RunId,
-            ["derivedFrom"] = version.DerivedFrom,
-        }),
-        CreatedAt = version.CreatedAt,
-        CreatedBy = version.CreatedBy,
-        Revision = version.Revision,
-    };
+            Id = id,
+            Kind = LineageNodeKind.ModelVersion,
+            Name = $"{version.ModelName} {text}",
+            Metadata = VersionMetadata(version, text),
+            CreatedAt = version.CreatedAt,
+            CreatedBy = version.CreatedBy,
+            Revision = version.Revision,
+        };
+    }
+
+    /// <summary>
+    /// <c>{"model":…,"version":…,"stage":…,"canaryTrafficPercent":…,"contentHash":…,"runId":…,"derivedFrom":…}</c>
+    /// without the null ones, written as <see cref="StoreSerializer.Options"/> writes JSON (its encoder).
+    /// </summary>
+    private static string VersionMetadata(VersionSummary version, string versionText)
+    {
+        // One buffer and writer per thread, reused: a writer asks its buffer for kilobytes at a time, which per node
+        // was most of what describing the registry's versions allocated.
+        var buffer = t_metadataBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(512);
+        var writer = t_metadataWriter ??= new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = StoreSerializer.Options.Encoder });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("model", version.ModelName);
+        writer.WriteString("version", versionText);
+        writer.WriteString("stage", version.Stage.ToString());
+        if (version.CanaryTrafficPercent is { } percent)
+        {
+            writer.WriteNumber("canaryTrafficPercent", percent);
+        }
+
+        WriteIfSet(writer, "contentHash", version.ContentHash);
+        WriteIfSet(writer, "runId", version.RunId);
+        WriteIfSet(writer, "derivedFrom", version.DerivedFrom);
+        writer.WriteEndObject();
+        writer.Flush();
+        var text = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024)
+        {
+            // A huge description (long names) is not kept alive for the thread's lifetime.
+            t_metadataBuffer = null;
+            t_metadataWriter = null;
+        }
+
+        return text;
+    }
+
+    private static void WriteIfSet(System.Text.Json.Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
 
     /// <summary>A model as a lineage node; <see cref="LineageNode.Metadata"/> carries its status and risk tier.</summary>
     public static LineageNode Describe(RegisteredModel model) => new()

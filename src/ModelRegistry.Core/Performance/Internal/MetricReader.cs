@@ -38,8 +38,11 @@ internal sealed class MetricReader(IMetricStore store)
         return floor == ticks ? ticks : floor + TimeSpan.TicksPerHour;
     }
 
-    /// <summary>Raw points of the selection, filtered by its dimensions (filtered batches carry no detail columns).</summary>
-    public async IAsyncEnumerable<MetricPointBatch> PointsAsync(MetricSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Raw points of the selection, filtered by its dimensions. Batches carry detail columns only when
+    /// <paramref name="withRequestIds"/> asks for them, and then a filtered batch keeps just its request ids.
+    /// </summary>
+    public async IAsyncEnumerable<MetricPointBatch> PointsAsync(MetricSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken, bool withRequestIds = false)
     {
         var query = new MetricStoreQuery
         {
@@ -49,7 +52,7 @@ internal sealed class MetricReader(IMetricStore store)
             Metric = selection.Metric,
             FromUtcTicks = selection.Window.From.UtcTicks,
             ToUtcTicks = selection.Window.To.UtcTicks,
-            IncludeDetails = selection.FiltersDimensions,
+            IncludeDetails = selection.FiltersDimensions || withRequestIds,
             BatchSize = BatchSize,
         };
 
@@ -79,15 +82,21 @@ internal sealed class MetricReader(IMetricStore store)
 
             var ticks = batch.TimestampsUtcTicks.Span;
             var values = batch.Values.Span;
+            var ids = batch.RequestIds.Span;
             var t = new long[keep.Count];
             var v = new double[keep.Count];
+            var r = withRequestIds ? new string?[keep.Count] : null;
             for (var k = 0; k < keep.Count; k++)
             {
                 t[k] = ticks[keep[k]];
                 v[k] = values[keep[k]];
+                if (r is not null && keep[k] < ids.Length)
+                {
+                    r[k] = ids[keep[k]];
+                }
             }
 
-            yield return new MetricPointBatch(batch.Series, t, v);
+            yield return new MetricPointBatch(batch.Series, t, v, RequestIds: r);
         }
     }
 

@@ -243,54 +243,37 @@ internal sealed partial class PerformanceTracker
         MetricValidation.Subject(subject, "subject");
         MetricValidation.Window(window, "window");
         var (model, version) = await Resolver.CanonicalAsync(subject, cancellationToken);
-        var query = new CostQuery { ModelName = model, Version = version, BindingId = subject.BindingId, Window = window };
-        var providers = new Dictionary<MetricSeries, string?>();
-
-        decimal total = 0;
-        long costPoints = 0;
-        await foreach (var (_, _, _, values, rollups) in CostSeriesAsync(query, CostKey, providers, cancellationToken))
+        var observations = new RoiObservations();
+        var costs = new MetricSelection(model, version, subject.BindingId, CostKey, window);
+        await foreach (var batch in Reader.PointsAsync(costs, cancellationToken, withRequestIds: true))
         {
-            foreach (var v in values.Span)
-            {
-                total += ToMoney(v);
-            }
-
-            costPoints += values.Length;
-            foreach (var r in rollups)
-            {
-                total += ToMoney(r.Sum);
-                costPoints += r.Count;
-            }
+            observations.AddCost(batch);
         }
 
-        // Tokens per series, so that the list price can be blended binding by binding.
-        var tokens = new Dictionary<(string Model, string Version, string? Binding), (long In, long Out)>();
+        await foreach (var rollup in Reader.RollupsAsync(costs, cancellationToken))
+        {
+            observations.AddCost(rollup);
+        }
+
         foreach (var (metric, input) in new[] { (InferencePoints.InputTokensKey, true), (InferencePoints.OutputTokensKey, false) })
         {
-            await foreach (var (series, _, _, values, rollups) in CostSeriesAsync(query, metric, providers, cancellationToken))
+            var tokens = costs with { Metric = metric };
+            await foreach (var batch in Reader.PointsAsync(tokens, cancellationToken, withRequestIds: true))
             {
-                double sum = 0;
-                foreach (var v in values.Span)
-                {
-                    sum += v;
-                }
+                observations.AddTokens(batch, input);
+            }
 
-                foreach (var r in rollups)
-                {
-                    sum += r.Sum;
-                }
-
-                var key = (series.ModelName, series.Version, series.BindingId);
-                tokens.TryGetValue(key, out var t);
-                var n = (long)Math.Round(sum, MidpointRounding.AwayFromZero);
-                tokens[key] = input ? (t.In + n, t.Out) : (t.In, t.Out + n);
+            await foreach (var rollup in Reader.RollupsAsync(tokens, cancellationToken))
+            {
+                observations.AddTokens(rollup, input);
             }
         }
 
+        // The list price is blended binding by binding over every token.
         decimal listTotal = 0;
         var listKnown = true;
         long inputTokens = 0, outputTokens = 0;
-        foreach (var ((m, v, binding), (inTokens, outTokens)) in tokens)
+        foreach (var ((m, v, binding), inTokens, outTokens) in observations.TokensBySeries)
         {
             inputTokens += inTokens;
             outputTokens += outTokens;
@@ -310,14 +293,13 @@ internal sealed partial class PerformanceTracker
         var (requests, successes) = Outcomes(errors.Moments);
         if (requests == 0)
         {
-            requests = costPoints;
+            requests = observations.CostPoints;
         }
 
         var allTokens = inputTokens + outputTokens;
-        decimal? observed = allTokens > 0 ? total * 1000m / allTokens : null;
         decimal? list = allTokens > 0 && listKnown ? listTotal / allTokens : null;
         double? meanQuality = quality.Count > 0 ? MetricAccumulator.Mean(quality.Moments) : null;
-        return CostAnalysis.RoiOf(subject, window, total, requests, successes, inputTokens, outputTokens, meanQuality, observed, list);
+        return CostAnalysis.RoiOf(subject, window, observations.TotalCost, requests, successes, inputTokens, outputTokens, meanQuality, observations.ObservedCostPer1KTokens(), list);
     }
 
     /// <summary>
@@ -403,7 +385,7 @@ internal sealed partial class PerformanceTracker
     /// Money from a stored double. Decimal's conversion keeps 15 significant digits, which round-trips every price the
     /// pricing computed (a cost point is a decimal written as a double), so sums do not drift by fractions of a cent.
     /// </summary>
-    private static decimal ToMoney(double value) => (decimal)value;
+    internal static decimal ToMoney(double value) => (decimal)value;
 
     // ---------------------------------------------------------------- drift
 

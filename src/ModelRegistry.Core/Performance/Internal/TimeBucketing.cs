@@ -73,39 +73,4 @@ internal static class TimeBucketing
 
         return result;
     }
-
-    /// <summary>Statistics per non-empty bucket of the points inside the query's window, in time order.</summary>
-    public static TimeBucketedStatistics Bucket(
-        MetricQuery query,
-        TimeBucketSize size,
-        IEnumerable<(DateTimeOffset Timestamp, double Value)> points,
-        int exactLimit = MetricAccumulator.DefaultExactLimit)
-    {
-        EnsureWithinLimit(query.Window, size);
-        var buckets = new Dictionary<long, MetricAccumulator>();
-        foreach (var (timestamp, value) in points)
-        {
-            if (!query.Window.Contains(timestamp))
-            {
-                continue;
-            }
-
-            var key = Start(timestamp, size).UtcTicks;
-            if (!buckets.TryGetValue(key, out var accumulator))
-            {
-                buckets[key] = accumulator = new MetricAccumulator(exactLimit);
-            }
-
-            accumulator.Add(value);
-        }
-
-        var result = buckets.OrderBy(b => b.Key)
-            .Select(b =>
-            {
-                var start = new DateTimeOffset(b.Key, TimeSpan.Zero);
-                return new MetricTimeBucket { Start = start, End = End(start, size), Statistics = b.Value.ToStatistics() };
-            })
-            .ToArray();
-        return new TimeBucketedStatistics { Query = query, BucketSize = size, Buckets = result };
-    }
 }
