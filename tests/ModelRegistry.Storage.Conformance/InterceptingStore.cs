@@ -16,6 +16,9 @@ internal sealed class InterceptingStore(IRegistryStore inner) : IRegistryStore
     /// <summary>How many commits were forwarded (successful or not).</summary>
     public int Commits { get; private set; }
 
+    /// <summary>How many indexed document listings (those naming an index value, such as "the edges from X") were forwarded.</summary>
+    public int IndexedListings { get; private set; }
+
     /// <summary>Runs <paramref name="hook"/> once, right before the next commit is forwarded.</summary>
     public void BeforeNextCommit(Func<Task> hook) => _beforeNextCommit = hook;
 
@@ -50,7 +53,15 @@ internal sealed class InterceptingStore(IRegistryStore inner) : IRegistryStore
 
     public ValueTask<StoredDocument?> FindDocumentAsync(string collection, string key, CancellationToken cancellationToken) => inner.FindDocumentAsync(collection, key, cancellationToken);
 
-    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken) => inner.ListDocumentsAsync(query, cancellationToken);
+    public ValueTask<IReadOnlyList<StoredDocument>> ListDocumentsAsync(DocumentQuery query, CancellationToken cancellationToken)
+    {
+        if (query.Index is not null)
+        {
+            IndexedListings++;
+        }
+
+        return inner.ListDocumentsAsync(query, cancellationToken);
+    }
 
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken) => inner.GetChangeSequenceAsync(cancellationToken);
 }

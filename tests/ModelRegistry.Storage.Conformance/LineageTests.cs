@@ -373,6 +373,108 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
     }
 
     [Fact]
+    public virtual async Task A_version_recreated_after_its_model_was_deleted_is_refused_when_its_kept_lineage_would_close_a_cycle()
+    {
+        // p/1.0.0 depends on x, which depends on the deleted m1/1.0.0.
+        await RetiredVersionAsync("p", registerAgainAs: "M1", beforeDeleting: () => Lineage.LinkAsync(new LinkRequest("version:p/1.0.0", LineageEdgeKind.DerivedFrom, "dataset:x"), Ct));
+        var before = await LineageStateAsync();
+        var audit = await AuditAsync();
+
+        // The same model name in another case, an explicit and an automatic version number: all the same node.
+        var ex = await ShouldFailAsync(() => Registry.CreateVersionAsync("M1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c9", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+        ex.Message.Should().Contain("version:M1/1.0.0 -> version:p/1.0.0 -> dataset:x -> version:M1/1.0.0");
+        ex.Subject.Should().Be("version:M1/1.0.0");
+        await ShouldFailAsync(() => Registry.CreateVersionAsync("m1", new CreateVersionRequest { SourceCommit = "c9", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+
+        await ShouldBeUnchangedAsync(before);
+        (await AuditAsync()).Should().BeEquivalentTo(audit, o => o.WithStrictOrdering());
+        await ShouldFailAsync(() => Registry.GetVersionAsync("m1", "1.0.0", Ct), ErrorCode.NotFound);
+
+        // With another number, the version is created and linked.
+        var derived = await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "2.0.0", SourceCommit = "c10", DerivedFrom = "models:/p/1.0.0" }, Ct);
+        (await Lineage.GetUpstreamAsync("version:m1/2.0.0", cancellationToken: Ct)).Edges
+            .Should().Contain(e => e.Kind == LineageEdgeKind.DerivedFrom && string.Equals(e.From, "version:m1/2.0.0", StringComparison.OrdinalIgnoreCase) && e.To == "version:p/1.0.0" && e.CreatedAt == derived.CreatedAt);
+
+        // Deleted again (with 2.0.0 only): the ids retired by both deletions count.
+        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
+        await RegisterAsync("m1");
+        await ShouldFailAsync(() => Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c11", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+
+        // Without the parent that closes the cycle, the number is free.
+        (await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c11" }, Ct)).Version.ToString().Should().Be("1.0.0");
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public virtual async Task A_version_recreated_after_its_model_was_deleted_derives_from_an_unrelated_parent_and_links_normally()
+    {
+        await RetiredVersionAsync("q");
+
+        var child = await Registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c9", DerivedFrom = "models:/q/1.0.0" }, Ct);
+
+        (await Registry.GetVersionAsync("m1", "1.0.0", Ct)).DerivedFrom.Should().Be(child.DerivedFrom);
+        var upstream = await Lineage.GetUpstreamAsync("version:m1/1.0.0", cancellationToken: Ct);
+        upstream.Edges.Should().ContainSingle(e => e.From == "version:m1/1.0.0").Which.Should().Match<LineageEdge>(e =>
+            e.Kind == LineageEdgeKind.DerivedFrom && e.To == "version:q/1.0.0" && e.CreatedAt == child.CreatedAt);
+        var records = await AuditAsync();
+        var created = records.Single(r => r.Action == "version.created" && r.Subject == "version:m1/1.0.0" && r.Sequence > records.Single(d => d.Action == "model.deleted").Sequence);
+        records.Single(r => r.Sequence == created.Sequence + 1).Action.Should().Be("lineage.linked", "the edge is committed with the version");
+
+        // The kept edge still counts: a link through the tracker that would close a cycle with the new edge is refused.
+        await ShouldFailAsync(() => Lineage.LinkAsync(new LinkRequest("version:q/1.0.0", LineageEdgeKind.TrainedOn, "dataset:x"), Ct), ErrorCode.PolicyViolation);
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public virtual async Task A_recreated_version_checked_while_another_tracker_closes_the_cycle_is_checked_again_and_refused()
+    {
+        await RetiredVersionAsync("p");
+
+        var store = new InterceptingStore(Store);
+        await using var one = Sharing(store, "alice");
+        await using var two = Sharing(Store, "bob");
+        await two.Lineage.ExportAsync(TextWriter.Null, LineageExportFormat.Json, cancellationToken: Ct);
+
+        // No cycle when the version is checked; bob's link p -> x then commits first, and would close one with it.
+        store.BeforeNextCommit(() => two.Lineage.LinkAsync(new LinkRequest("version:p/1.0.0", LineageEdgeKind.DerivedFrom, "dataset:x"), Ct));
+        var ex = await ShouldFailAsync(() => one.Registry.CreateVersionAsync("m1", new CreateVersionRequest { SourceCommit = "c9", DerivedFrom = "models:/p/1.0.0" }, Ct), ErrorCode.PolicyViolation);
+        ex.Message.Should().Contain("version:m1/1.0.0 -> version:p/1.0.0 -> dataset:x -> version:m1/1.0.0");
+        store.Commits.Should().Be(1, "the first attempt lost the race on the guard, and the retry was refused before committing");
+
+        await ShouldFailAsync(() => Registry.GetVersionAsync("m1", "1.0.0", Ct), ErrorCode.NotFound);
+        var linked = await AuditAsync("lineage.linked");
+        linked.Select(r => r.Subject).Should().Equal("dataset:x", "version:p/1.0.0");
+        (await Audit.VerifyAsync(Ct)).IsValid.Should().BeTrue();
+    }
+
+    [Fact]
+    public virtual async Task A_derived_version_whose_id_was_never_retired_is_linked_without_walking_the_graph()
+    {
+        var store = new InterceptingStore(Store);
+        await using var services = Sharing(store, "alice");
+        var registry = services.Registry;
+        await registry.RegisterModelAsync(new RegisterModelRequest { Name = "m1", Owners = ["team-ml"] }, Ct);
+        await registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" }, Ct);
+        await registry.RegisterModelAsync(new RegisterModelRequest { Name = "gone", Owners = ["team-ml"] }, Ct);
+        await registry.CreateVersionAsync("gone", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c1" }, Ct);
+        await registry.DeleteModelAsync("gone", cancellationToken: Ct);
+        await registry.RegisterModelAsync(new RegisterModelRequest { Name = "gone", Owners = ["team-ml"] }, Ct);
+        var listings = store.IndexedListings;
+
+        // A model never deleted, and a deleted one re-created with a number it never had: no edge listing at all.
+        await registry.CreateVersionAsync("m1", new CreateVersionRequest { Version = "1.1.0", SourceCommit = "c2", DerivedFrom = "models:/m1/1.0.0" }, Ct);
+        await registry.CreateVersionAsync("gone", new CreateVersionRequest { Version = "2.0.0", SourceCommit = "c2", DerivedFrom = "models:/m1/1.1.0" }, Ct);
+        store.IndexedListings.Should().Be(listings);
+
+        // The number the deleted model had is walked (and, finding no cycle, created and linked).
+        await registry.CreateVersionAsync("gone", new CreateVersionRequest { Version = "1.0.0", SourceCommit = "c3", DerivedFrom = "models:/m1/1.1.0" }, Ct);
+        store.IndexedListings.Should().BeGreaterThan(listings);
+
+        (await Lineage.GetUpstreamAsync("version:gone/2.0.0", new LineageQuery { MaxDepth = 5 }, Ct)).Nodes.Select(n => n.Node.Id)
+            .Should().BeEquivalentTo(["version:gone/2.0.0", "version:m1/1.1.0", "version:m1/1.0.0"]);
+    }
+
+    [Fact]
     public virtual async Task Deprecating_with_a_replacement_links_the_models_and_undeprecating_unlinks_them()
     {
         await RegisterAsync("old-model");
@@ -625,6 +727,27 @@ public abstract class LineageTests<TFixture> : ConformanceTestBase<TFixture>
                 ConfigureRegistry(b);
             },
             timeProvider: Time);
+
+    /// <summary>
+    /// Models m1 and <paramref name="other"/> with a version 1.0.0 each, and dataset:x derived from m1/1.0.0; then m1 is
+    /// deleted (its version node and the edge x -> m1/1.0.0 are kept) and registered again as <paramref name="registerAgainAs"/>.
+    /// </summary>
+    private async Task RetiredVersionAsync(string other, string registerAgainAs = "m1", Func<Task>? beforeDeleting = null)
+    {
+        await RegisterAsync("m1");
+        await CreateVersionAsync("m1", "1.0.0");
+        await RegisterAsync(other);
+        await CreateVersionAsync(other, "1.0.0");
+        await Lineage.RecordNodeAsync(Dataset("x"), Ct);
+        await Lineage.LinkAsync(new LinkRequest("dataset:x", LineageEdgeKind.DerivedFrom, "version:m1/1.0.0"), Ct);
+        if (beforeDeleting is not null)
+        {
+            await beforeDeleting();
+        }
+
+        await Registry.DeleteModelAsync("m1", cancellationToken: Ct);
+        await RegisterAsync(registerAgainAs);
+    }
 
     /// <summary>
     /// Records the datasets, then sets up two trackers on this test's store with their graphs loaded, so what follows

@@ -21,7 +21,9 @@ namespace ModelRegistry.Lineage;
 /// What is not guarded, and why that is safe: edges of other kinds (they may form cycles); unlinking (removing an edge
 /// never closes a cycle); and the DerivedFrom edge the registry commits with a new version
 /// (<see cref="AutomaticLineage"/>): it starts at a version nobody could link to before it existed, and any link to
-/// that version is checked on a graph that, having caught up past the version, holds its edge. A store written before
+/// that version is checked on a graph that, having caught up past the version, holds its edge. The exception is a
+/// version whose id a deleted model retired (edges to it were kept): the registry checks that edge against the store
+/// and commits it under this guard, like a link. A store written before
 /// the guard existed simply has no guard document: the first guarded commit inserts it (expected revision 0), and two
 /// first commits at once conflict like any others.
 /// </para>

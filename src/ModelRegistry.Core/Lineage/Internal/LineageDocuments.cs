@@ -89,14 +89,18 @@ internal static class LineageDocuments
         => edge with { RemovedAt = at < edge.CreatedAt ? edge.CreatedAt : at, RemovedBy = actor };
 
     /// <summary>The stored edges in force from a node with a kind, each with its document revision (one indexed listing).</summary>
-    public static async Task<IReadOnlyList<(LineageEdge Edge, long Revision)>> ActiveEdgesFromAsync(IRegistryStore store, string fromId, LineageEdgeKind kind, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<(LineageEdge Edge, long Revision)>> ActiveEdgesFromAsync(IRegistryStore store, string fromId, LineageEdgeKind kind, CancellationToken cancellationToken)
+        => ActiveEdgesFromAsync(store, fromId, k => k == kind, cancellationToken);
+
+    /// <summary>The stored edges in force from a node whose kind matches, each with its document revision (one indexed listing).</summary>
+    public static async Task<IReadOnlyList<(LineageEdge Edge, long Revision)>> ActiveEdgesFromAsync(IRegistryStore store, string fromId, Func<LineageEdgeKind, bool> kind, CancellationToken cancellationToken)
     {
         var documents = await store.ListDocumentsAsync(new DocumentQuery(EdgeCollection, NodeKey(fromId)), cancellationToken);
         var result = new List<(LineageEdge, long)>();
         foreach (var document in documents)
         {
             var edge = ReadEdge(document);
-            if (edge.Kind == kind && edge.RemovedAt is null)
+            if (kind(edge.Kind) && edge.RemovedAt is null)
             {
                 result.Add((edge, document.Revision));
             }

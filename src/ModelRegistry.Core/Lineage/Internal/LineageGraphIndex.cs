@@ -216,13 +216,8 @@ internal sealed class LineageGraphIndex : IDisposable
 
     private static ModelRegistryException CycleError(GraphState g, LineageEdge edge, List<int> cycle)
     {
-        var names = string.Join(" -> ", cycle.Select(v => g.Nodes[v].Id));
         var from = g.Nodes[cycle[0]].Id;
-        return new ModelRegistryException(
-            ErrorCode.PolicyViolation,
-            $"Linking '{from}' -{edge.Kind}-> '{g.Nodes[cycle[1]].Id}' would close a cycle: [{names}]. DerivedFrom, TrainedOn and FineTunedFrom edges must not form a cycle; " +
-            "check the direction (From depends on To) or unlink an edge of the cycle first.",
-            from);
+        return new ModelRegistryException(ErrorCode.PolicyViolation, LineageValidator.CycleMessage(edge.Kind, [.. cycle.Select(v => g.Nodes[v].Id)]), from);
     }
 
     /// <summary>A shortest path of acyclic-kind edges in force from <paramref name="start"/> to <paramref name="goal"/>, or <see langword="null"/>.</summary>

@@ -36,6 +36,14 @@ internal static partial class LineageValidator
 
     public static bool IsAcyclicKind(LineageEdgeKind kind) => ((1 << (int)kind) & AcyclicKindMask) != 0;
 
+    /// <summary>
+    /// Why an edge of <paramref name="kind"/> is refused: it would close <paramref name="cycle"/>, the node ids from the
+    /// edge's From node, through its To node, back to its From node.
+    /// </summary>
+    public static string CycleMessage(LineageEdgeKind kind, IReadOnlyList<string> cycle)
+        => $"Linking '{cycle[0]}' -{kind}-> '{cycle[1]}' would close a cycle: [{string.Join(" -> ", cycle)}]. DerivedFrom, TrainedOn and FineTunedFrom edges must not form a cycle; " +
+           "check the direction (From depends on To) or unlink an edge of the cycle first.";
+
     public static string CustomKindName(string? value, bool nodes, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? name = null)
     {
         if (value is null || !CustomKindPattern().IsMatch(value))

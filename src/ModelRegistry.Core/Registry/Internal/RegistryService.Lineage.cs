@@ -10,9 +10,39 @@ namespace ModelRegistry.Registry.Internal;
 /// </summary>
 internal sealed partial class RegistryService
 {
-    /// <summary>A version created with DerivedFrom: <c>version:child -DerivedFrom-&gt; version:parent</c>.</summary>
-    private static LineageWrites DerivedFromLineage(ModelVersion created, ModelVersion? parent, DateTimeOffset now, string actor)
-        => parent is null ? LineageWrites.None : AutomaticLineage.DerivedFrom(created, parent, now, actor);
+    /// <summary>
+    /// A version created with DerivedFrom: <c>version:child -DerivedFrom-&gt; version:parent</c>, refused when it would
+    /// close a cycle through the kept lineage of a deleted model's version with the same number.
+    /// </summary>
+    private Task<LineageWrites> DerivedFromLineageAsync(ModelVersion created, ModelVersion? parent, DateTimeOffset now, string actor, CancellationToken cancellationToken)
+        => parent is null ? Task.FromResult(LineageWrites.None) : AutomaticLineage.DerivedFromAsync(_store, created, parent, now, actor, cancellationToken);
+
+    /// <summary>
+    /// Commits a new version with its lineage. When the lineage was checked for cycles under the acyclic guard and the
+    /// guard moved meanwhile, another writer linked an acyclic edge during the check: that is reported (and, where the
+    /// create retries, retried) as a concurrency conflict, so the check runs again on the other writer's edge.
+    /// </summary>
+    private async Task CommitVersionAsync(IReadOnlyList<StoreWrite> writes, IReadOnlyList<AuditDraft> audit, ModelVersion created, LineageWrites lineage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CommitAsync(writes, audit, cancellationToken);
+        }
+        catch (ModelRegistryException ex) when (lineage.AcyclicGuardRevision is { } guard && AcyclicEdgeGuard.IsLostRace(ex, guard))
+        {
+            // The conflict may be the version's own (another writer created this number); then report that instead.
+            if (await AcyclicEdgeGuard.ReadAsync(_store, cancellationToken) == guard)
+            {
+                throw;
+            }
+
+            throw new ModelRegistryException(
+                ErrorCode.ConcurrencyConflict,
+                $"Another writer linked a DerivedFrom, TrainedOn or FineTunedFrom edge while version {created.Version} of '{created.ModelName}' was being checked for cycles; nothing was written. Retry: it is checked again against the other writer's edges.",
+                AuditData.VersionSubject(created.ModelName, created.Version),
+                ex);
+        }
+    }
 
     /// <summary>A model deprecated with a replacement: <c>model:old -ReplacedBy-&gt; model:new</c>.</summary>
     private Task<LineageWrites> ReplacedByLineageAsync(RegisteredModel deprecated, DateTimeOffset now, string actor, CancellationToken cancellationToken)

@@ -112,10 +112,12 @@ internal sealed partial class RegistryService
             }
 
             var created = draft with { Version = version, ContentHash = hash, ProviderBindings = bindings };
-            var lineage = DerivedFromLineage(created, parent, now, actor);
-            await CommitAsync(
+            var lineage = await DerivedFromLineageAsync(created, parent, now, actor, cancellationToken);
+            await CommitVersionAsync(
                 [new PutVersion(created, 0), .. lineage.Writes],
                 [AuditData.Draft(now, actor, "version.created", AuditData.VersionSubject(model.Name, version), created), .. lineage.Audit],
+                created,
+                lineage,
                 cancellationToken);
             return created;
         });

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelRegistry.Audit;
 using ModelRegistry.Internal;
+using ModelRegistry.Lineage;
 using ModelRegistry.Search;
 using ModelRegistry.Storage;
 
@@ -185,9 +186,12 @@ internal sealed partial class RegistryService : IModelRegistry
                     AuditData.ModelSubject(model.Name));
             }
 
+            // The version nodes stay in the lineage graph with the edges pointing to them; a version re-created later
+            // with one of these numbers inherits them, so their ids are recorded for its cycle check.
+            var retired = await AutomaticLineage.RetiredAsync(_store, model.Name, versions, cancellationToken);
             var now = _clock.Now();
             await CommitAsync(
-                [new DeleteModel(model.Name, model.Revision)],
+                [new DeleteModel(model.Name, model.Revision), .. retired is null ? Array.Empty<StoreWrite>() : [retired]],
                 [AuditData.Draft(now, Actor, "model.deleted", AuditData.ModelSubject(model.Name), new { revision = model.Revision, versions = versions.Select(v => v.Version.ToString()).ToList() })],
                 cancellationToken);
             return true;
