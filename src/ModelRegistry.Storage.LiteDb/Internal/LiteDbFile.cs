@@ -204,7 +204,7 @@ internal sealed class LiteDbFile : IDisposable
             Collation = Collation.Binary,
         });
         var database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
-        InitializeOrCheckSchema(database, LiteDbStoreSettings.MemoryFilename);
+        InitializeOrCheckSchema(database, LiteDbStoreSettings.MemoryFilename, dataLength: 0, logger: null);
         return new LiteDbFile(null, LiteDbStoreSettings.MemoryFilename, database, null, null, null, null, false);
     }
 
@@ -228,6 +228,9 @@ internal sealed class LiteDbFile : IDisposable
                 CheckHeader(data, path);
             }
 
+            // The length before LiteDB sees the file: what a migration checks the header's page count against.
+            var dataLength = data.Length;
+
             log = OpenExclusive(logPath, FileMode.OpenOrCreate, path, settings.FileLockTimeout);
             if (created && log.Length > 0)
             {
@@ -239,7 +242,7 @@ internal sealed class LiteDbFile : IDisposable
             var durableLog = new DurableFileStream(log, fsyncOnFlush: false);
             var engine = OpenEngine(path, new DurableFileStream(data, fsyncOnFlush: true), durableLog, created ? settings.InitialSize : 0);
             database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
-            InitializeOrCheckSchema(database, path);
+            InitializeOrCheckSchema(database, path, dataLength, logger);
             logger.LogInformation(created ? "Created LiteDB registry store {File}" : "Opened LiteDB registry store {File}", path);
             return new LiteDbFile(path, path, database, data, log, logPath, durableLog, settings.FlushToDisk);
         }
@@ -283,8 +286,15 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    /// <summary>Creates the schema in a new database, or checks that an existing one is a registry store this build can use.</summary>
-    private static void InitializeOrCheckSchema(LiteDatabase database, string path)
+    /// <summary>
+    /// Creates the schema in a new database, or checks that an existing one is a registry store this build can use and
+    /// migrates a file of the previous schema version once it has been verified as sound.
+    /// </summary>
+    /// <param name="database">The open database.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="dataLength">The data file's length before the engine opened it (0 for a new or in-memory database).</param>
+    /// <param name="logger">Where a migration is logged, or <see langword="null"/>.</param>
+    private static void InitializeOrCheckSchema(LiteDatabase database, string path, long dataLength, ILogger? logger)
     {
         try
         {
@@ -329,7 +339,19 @@ internal sealed class LiteDbFile : IDisposable
                     Subject(path));
             }
 
-            // Version 1 is the first schema; future migrations run here, each in one transaction.
+            if (version < Schema.OldestMigratableVersion)
+            {
+                throw new ModelRegistryException(ErrorCode.StorageIncompatible,
+                    $"The LiteDB file '{path}' has schema version {version}, which this library does not read; it is not a model registry store it can open.",
+                    Subject(path));
+            }
+
+            if (version < Schema.CurrentVersion)
+            {
+                MigrateIfSound(database, path, dataLength, version, logger);
+                return;
+            }
+
             Schema.EnsureIndexes(database);
         }
         catch (ModelRegistryException)
@@ -339,6 +361,77 @@ internal sealed class LiteDbFile : IDisposable
         catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or InvalidOperationException or NullReferenceException || ex.GetType() == typeof(Exception))
         {
             throw Corrupted(path, $"LiteDB could not read it ({ex.Message})", ex);
+        }
+    }
+
+    /// <summary>
+    /// Migrates a file of the previous schema version: first verifies it without writing (a damaged file is refused
+    /// with its bytes unchanged), then creates the new index and bumps the marker in one transaction and checkpoints it
+    /// into the data file. A file opened with a non-empty log (its last session did not close) is left at its version
+    /// for now — its header describes the log as well as the data file, so the page check below cannot be made — and is
+    /// migrated on a later open. The new index only speeds listings up, so the store works on the old version meanwhile.
+    /// </summary>
+    private static void MigrateIfSound(LiteDatabase database, string path, long dataLength, int version, ILogger? logger)
+    {
+        var info = database.GetCollection("$database").FindAll().First();
+        if (info["logFileSize"].AsInt64 > 0)
+        {
+            logger?.LogInformation("LiteDB registry store {File} has schema version {Version} and an uncheckpointed log; it is migrated on a later open", path, version);
+            return;
+        }
+
+        VerifySound(database, path, dataLength, info["lastPageID"].AsInt64);
+
+        if (!database.BeginTrans())
+        {
+            throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+        }
+
+        var committed = false;
+        try
+        {
+            Schema.MigrateFromPreviousVersion(database);
+            database.GetCollection(Schema.Meta).Upsert(new BsonDocument
+            {
+                ["_id"] = Schema.SchemaDocumentId,
+                ["format"] = Schema.Format,
+                ["version"] = Schema.CurrentVersion,
+            });
+            committed = database.Commit();
+            if (!committed)
+            {
+                throw new InvalidOperationException("LiteDB did not commit the schema migration.");
+            }
+        }
+        finally
+        {
+            if (!committed)
+            {
+                database.Rollback();
+            }
+        }
+
+        database.Checkpoint();
+        logger?.LogInformation("Migrated LiteDB registry store {File} from schema version {From} to {To}", path, version, Schema.CurrentVersion);
+    }
+
+    /// <summary>
+    /// Read-only checks that a file is whole before it is migrated: the header's last page lies inside the data file (a
+    /// truncated file fails this), and every document of every collection reads back.
+    /// </summary>
+    private static void VerifySound(LiteDatabase database, string path, long dataLength, long lastPageId)
+    {
+        var needed = (lastPageId + 1) * PageSize;
+        if (needed > dataLength)
+        {
+            throw Corrupted(path, $"its header counts {lastPageId + 1} pages but the file holds {dataLength / PageSize}, so it was truncated; it was left unchanged");
+        }
+
+        foreach (var name in database.GetCollectionNames())
+        {
+            foreach (var unused in database.GetCollection(name).FindAll())
+            {
+            }
         }
     }
 
