@@ -111,12 +111,20 @@ public sealed class SchemaMigrationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("half")]
-    [InlineData("last-page")]
-    public async Task A_truncated_schema_1_file_is_refused_as_corrupted_and_not_migrated_or_changed(string cut)
+    [InlineData("half", 1)]
+    [InlineData("last-page", 1)]
+    [InlineData("half", 2)]
+    [InlineData("last-page", 2)]
+    public async Task A_truncated_file_is_refused_as_corrupted_before_a_page_is_read_and_not_migrated_or_changed(string cut, int schemaVersion)
     {
-        // Enough documents for a multi-page file, so that cutting it keeps a readable header and schema marker.
+        // Enough documents for a multi-page file, so that cutting it at a page boundary keeps a readable header.
         await CreateSchema1FileAsync(documents: 600);
+        if (schemaVersion == 2)
+        {
+            LiteDbRegistryStoreFactory.Open(_database.Path).Dispose();
+        }
+
+        ReadSchema().Version.Should().Be(schemaVersion);
         var bytes = File.ReadAllBytes(_database.Path);
         var pages = bytes.Length / 8192;
         pages.Should().BeGreaterThan(4);
@@ -128,7 +136,7 @@ public sealed class SchemaMigrationTests : IDisposable
 
         var error = act.Should().Throw<ModelRegistryException>().Which;
         error.Code.Should().Be(ErrorCode.StorageCorrupted, error.Message);
-        error.Message.Should().Contain(_database.Path);
+        error.Message.Should().Contain(_database.Path).And.Contain("truncated");
         File.ReadAllBytes(_database.Path).Should().Equal(damaged, "a damaged file is never migrated");
     }
 }

@@ -298,6 +298,9 @@ internal sealed class LiteDbFile : IDisposable
     {
         try
         {
+            // Before anything reads a page: a truncated file is refused here, as LiteDB would mark it invalid (a write
+            // into its header) on the first page it cannot read.
+            var checkedWhole = dataLength > 0 && CheckPageCount(database, path, dataLength);
             var names = database.GetCollectionNames().ToList();
             var meta = database.GetCollection(Schema.Meta);
             var marker = names.Contains(Schema.Meta, StringComparer.OrdinalIgnoreCase) ? meta.FindById(Schema.SchemaDocumentId) : null;
@@ -348,7 +351,7 @@ internal sealed class LiteDbFile : IDisposable
 
             if (version < Schema.CurrentVersion)
             {
-                MigrateIfSound(database, path, dataLength, version, logger);
+                MigrateIfSound(database, path, checkedWhole, version, logger);
                 return;
             }
 
@@ -367,20 +370,25 @@ internal sealed class LiteDbFile : IDisposable
     /// <summary>
     /// Migrates a file of the previous schema version: first verifies it without writing (a damaged file is refused
     /// with its bytes unchanged), then creates the new index and bumps the marker in one transaction and checkpoints it
-    /// into the data file. A file opened with a non-empty log (its last session did not close) is left at its version
-    /// for now — its header describes the log as well as the data file, so the page check below cannot be made — and is
-    /// migrated on a later open. The new index only speeds listings up, so the store works on the old version meanwhile.
+    /// into the data file. A file whose page count could not be checked (opened with a non-empty log: its last session
+    /// did not close) is left at its version for now and migrated on a later open; the new index only speeds listings
+    /// up, so the store works on the old version meanwhile.
     /// </summary>
-    private static void MigrateIfSound(LiteDatabase database, string path, long dataLength, int version, ILogger? logger)
+    private static void MigrateIfSound(LiteDatabase database, string path, bool checkedWhole, int version, ILogger? logger)
     {
-        var info = database.GetCollection("$database").FindAll().First();
-        if (info["logFileSize"].AsInt64 > 0)
+        if (!checkedWhole)
         {
             logger?.LogInformation("LiteDB registry store {File} has schema version {Version} and an uncheckpointed log; it is migrated on a later open", path, version);
             return;
         }
 
-        VerifySound(database, path, dataLength, info["lastPageID"].AsInt64);
+        // Every document of every collection reads back (read-only; the page count was checked on open).
+        foreach (var name in database.GetCollectionNames())
+        {
+            foreach (var unused in database.GetCollection(name).FindAll())
+            {
+            }
+        }
 
         if (!database.BeginTrans())
         {
@@ -416,23 +424,26 @@ internal sealed class LiteDbFile : IDisposable
     }
 
     /// <summary>
-    /// Read-only checks that a file is whole before it is migrated: the header's last page lies inside the data file (a
-    /// truncated file fails this), and every document of every collection reads back.
+    /// Checks, without reading any page, that the header's last page lies inside the data file: a truncated file fails
+    /// this. Returns <see langword="false"/> when the check cannot be made — the log is not empty, so the header the
+    /// engine restored also counts pages that are only in the log.
     /// </summary>
-    private static void VerifySound(LiteDatabase database, string path, long dataLength, long lastPageId)
+    /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when the file was truncated.</exception>
+    private static bool CheckPageCount(LiteDatabase database, string path, long dataLength)
     {
-        var needed = (lastPageId + 1) * PageSize;
-        if (needed > dataLength)
+        var info = database.GetCollection("$database").FindAll().First();
+        if (info["logFileSize"].AsInt64 > 0)
         {
-            throw Corrupted(path, $"its header counts {lastPageId + 1} pages but the file holds {dataLength / PageSize}, so it was truncated; it was left unchanged");
+            return false;
         }
 
-        foreach (var name in database.GetCollectionNames())
+        var pages = info["lastPageID"].AsInt64 + 1;
+        if (pages * PageSize > dataLength)
         {
-            foreach (var unused in database.GetCollection(name).FindAll())
-            {
-            }
+            throw Corrupted(path, $"its header counts {pages} pages but the file holds {dataLength / PageSize}, so it was truncated; it was left unchanged");
         }
+
+        return true;
     }
 
     /// <summary>
