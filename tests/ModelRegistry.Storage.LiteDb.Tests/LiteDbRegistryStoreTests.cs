@@ -93,6 +93,18 @@ public sealed class LiteDbRegistryStoreTests : IDisposable
     };
 
     [Fact]
+    public void Listing_documents_by_index_value_seeks_the_index_instead_of_reading_the_collection()
+    {
+        var byValue = _store.DocumentListing(new DocumentQuery("compliance.approval", "FRAUD/0000000001.0000000000.0000000000")).GetPlan();
+        var byValueAfter = _store.DocumentListing(new DocumentQuery("lineage.edge", "node-7", AfterChangeSequence: 10, Limit: 5)).GetPlan();
+        var byCollection = _store.DocumentListing(new DocumentQuery("lineage.edge", AfterChangeSequence: 10)).GetPlan();
+
+        byValue["index"]["name"].AsString.Should().Be(Schema.DocumentIndexValue, byValue.ToString());
+        byValueAfter["index"]["name"].AsString.Should().Be(Schema.DocumentIndexValue, byValueAfter.ToString());
+        byCollection["index"]["name"].AsString.Should().Be("cs", byCollection.ToString());
+    }
+
+    [Fact]
     public async Task Every_field_of_a_model_and_a_version_reads_back_exactly_after_reopening()
     {
         var model = FullModel();

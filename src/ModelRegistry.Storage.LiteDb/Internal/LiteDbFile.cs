@@ -204,7 +204,7 @@ internal sealed class LiteDbFile : IDisposable
             Collation = Collation.Binary,
         });
         var database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
-        InitializeOrCheckSchema(database, LiteDbStoreSettings.MemoryFilename);
+        InitializeOrCheckSchema(database, LiteDbStoreSettings.MemoryFilename, dataLength: 0, logger: null);
         return new LiteDbFile(null, LiteDbStoreSettings.MemoryFilename, database, null, null, null, null, false);
     }
 
@@ -228,6 +228,9 @@ internal sealed class LiteDbFile : IDisposable
                 CheckHeader(data, path);
             }
 
+            // The length before LiteDB sees the file: what a migration checks the header's page count against.
+            var dataLength = data.Length;
+
             log = OpenExclusive(logPath, FileMode.OpenOrCreate, path, settings.FileLockTimeout);
             if (created && log.Length > 0)
             {
@@ -239,7 +242,7 @@ internal sealed class LiteDbFile : IDisposable
             var durableLog = new DurableFileStream(log, fsyncOnFlush: false);
             var engine = OpenEngine(path, new DurableFileStream(data, fsyncOnFlush: true), durableLog, created ? settings.InitialSize : 0);
             database = new LiteDatabase(engine, mapper: null, disposeOnClose: true);
-            InitializeOrCheckSchema(database, path);
+            InitializeOrCheckSchema(database, path, dataLength, logger);
             logger.LogInformation(created ? "Created LiteDB registry store {File}" : "Opened LiteDB registry store {File}", path);
             return new LiteDbFile(path, path, database, data, log, logPath, durableLog, settings.FlushToDisk);
         }
@@ -283,11 +286,21 @@ internal sealed class LiteDbFile : IDisposable
         }
     }
 
-    /// <summary>Creates the schema in a new database, or checks that an existing one is a registry store this build can use.</summary>
-    private static void InitializeOrCheckSchema(LiteDatabase database, string path)
+    /// <summary>
+    /// Creates the schema in a new database, or checks that an existing one is a registry store this build can use and
+    /// migrates a file of the previous schema version once it has been verified as sound.
+    /// </summary>
+    /// <param name="database">The open database.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="dataLength">The data file's length before the engine opened it (0 for a new or in-memory database).</param>
+    /// <param name="logger">Where a migration is logged, or <see langword="null"/>.</param>
+    private static void InitializeOrCheckSchema(LiteDatabase database, string path, long dataLength, ILogger? logger)
     {
         try
         {
+            // Before anything reads a page: a truncated file is refused here, as LiteDB would mark it invalid (a write
+            // into its header) on the first page it cannot read.
+            var checkedWhole = dataLength > 0 && CheckPageCount(database, path, dataLength);
             var names = database.GetCollectionNames().ToList();
             var meta = database.GetCollection(Schema.Meta);
             var marker = names.Contains(Schema.Meta, StringComparer.OrdinalIgnoreCase) ? meta.FindById(Schema.SchemaDocumentId) : null;
@@ -329,7 +342,19 @@ internal sealed class LiteDbFile : IDisposable
                     Subject(path));
             }
 
-            // Version 1 is the first schema; future migrations run here, each in one transaction.
+            if (version < Schema.OldestMigratableVersion)
+            {
+                throw new ModelRegistryException(ErrorCode.StorageIncompatible,
+                    $"The LiteDB file '{path}' has schema version {version}, which this library does not read; it is not a model registry store it can open.",
+                    Subject(path));
+            }
+
+            if (version < Schema.CurrentVersion)
+            {
+                MigrateIfSound(database, path, checkedWhole, version, logger);
+                return;
+            }
+
             Schema.EnsureIndexes(database);
         }
         catch (ModelRegistryException)
@@ -340,6 +365,85 @@ internal sealed class LiteDbFile : IDisposable
         {
             throw Corrupted(path, $"LiteDB could not read it ({ex.Message})", ex);
         }
+    }
+
+    /// <summary>
+    /// Migrates a file of the previous schema version: first verifies it without writing (a damaged file is refused
+    /// with its bytes unchanged), then creates the new index and bumps the marker in one transaction and checkpoints it
+    /// into the data file. A file whose page count could not be checked (opened with a non-empty log: its last session
+    /// did not close) is left at its version for now and migrated on a later open; the new index only speeds listings
+    /// up, so the store works on the old version meanwhile.
+    /// </summary>
+    private static void MigrateIfSound(LiteDatabase database, string path, bool checkedWhole, int version, ILogger? logger)
+    {
+        if (!checkedWhole)
+        {
+            logger?.LogInformation("LiteDB registry store {File} has schema version {Version} and an uncheckpointed log; it is migrated on a later open", path, version);
+            return;
+        }
+
+        // Every document of every collection reads back (read-only; the page count was checked on open).
+        foreach (var name in database.GetCollectionNames())
+        {
+            foreach (var unused in database.GetCollection(name).FindAll())
+            {
+            }
+        }
+
+        if (!database.BeginTrans())
+        {
+            throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+        }
+
+        var committed = false;
+        try
+        {
+            Schema.MigrateFromPreviousVersion(database);
+            database.GetCollection(Schema.Meta).Upsert(new BsonDocument
+            {
+                ["_id"] = Schema.SchemaDocumentId,
+                ["format"] = Schema.Format,
+                ["version"] = Schema.CurrentVersion,
+            });
+            committed = database.Commit();
+            if (!committed)
+            {
+                throw new InvalidOperationException("LiteDB did not commit the schema migration.");
+            }
+        }
+        finally
+        {
+            if (!committed)
+            {
+                database.Rollback();
+            }
+        }
+
+        database.Checkpoint();
+        logger?.LogInformation("Migrated LiteDB registry store {File} from schema version {From} to {To}", path, version, Schema.CurrentVersion);
+    }
+
+    /// <summary>
+    /// Checks, without reading any page, that the header's last page lies inside the data file: a truncated file fails
+    /// this. Returns <see langword="false"/> when the check cannot be made — the log is not empty, so the header the
+    /// engine restored also counts pages that are only in the log.
+    /// </summary>
+    /// <exception cref="ModelRegistryException"><see cref="ErrorCode.StorageCorrupted"/> when the file was truncated.</exception>
+    private static bool CheckPageCount(LiteDatabase database, string path, long dataLength)
+    {
+        var info = database.GetCollection("$database").FindAll().First();
+        if (info["logFileSize"].AsInt64 > 0)
+        {
+            return false;
+        }
+
+        var pages = info["lastPageID"].AsInt64 + 1;
+        if (pages * PageSize > dataLength)
+        {
+            throw Corrupted(path, $"its header counts {pages} pages but the file holds {dataLength / PageSize}, so it was truncated; it was left unchanged");
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -583,25 +583,9 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 
         return ValueTask.FromResult(Guarded<IReadOnlyList<StoredDocument>>(() =>
         {
-            // The (collection|sequence) index yields the collection's documents in sequence order; documents written by
-            // one commit share a sequence and are ordered by key (code points) here.
-            var parameters = new BsonDocument
-            {
-                ["from"] = RecordDocuments.CollectionSequenceKey(query.Collection, Math.Max(query.AfterChangeSequence, -1)),
-                ["to"] = RecordDocuments.CollectionPrefix(query.Collection)[..^1] + "}",
-            };
-            var where = "$.cs > @from AND $.cs < @to";
-            if (query.Index is not null)
-            {
-                parameters["ix"] = RecordDocuments.Truncate(query.Index);
-                where += " AND $.ixk = @ix";
-            }
-
+            // Documents written by one commit share a sequence and are ordered by key (code points) here.
             var results = new List<StoredDocument>(Math.Min(query.Limit, 1024));
-            var queryable = Db.GetCollection(Schema.Documents).Query()
-                .Where(BsonExpression.Create(where, parameters))
-                .OrderBy(FilterTranslator.FieldPath(RecordDocuments.CollectionSequence));
-            foreach (var doc in queryable.ToDocuments())
+            foreach (var doc in DocumentListing(query).ToDocuments())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var stored = RecordDocuments.ToRecord<StoredDocument>(doc, "document");
@@ -622,6 +606,32 @@ internal sealed class LiteDbRegistryStore : LiteDbStore, IRegistryStore
 
             return [.. results.OrderBy(d => d.ChangeSequence).ThenBy(d => d.Key, CodePoints.Comparer).Take(query.Limit)];
         }));
+    }
+
+    /// <summary>
+    /// The engine query behind <see cref="ListDocumentsAsync"/>, in change-sequence order. With an index value it seeks
+    /// the <see cref="Schema.DocumentIndexValue"/> index, so a listing by version or by node reads only the documents
+    /// holding that value (sorted by sequence in memory), not the collection; otherwise it walks the collection's range
+    /// of the (collection|sequence) index from the sequence on. On a schema-1 file not yet migrated (see
+    /// <see cref="Schema.MigrateFromPreviousVersion"/>) the engine falls back to the sequence index: same results.
+    /// </summary>
+    internal ILiteQueryable<BsonDocument> DocumentListing(DocumentQuery query)
+    {
+        var parameters = new BsonDocument
+        {
+            ["from"] = RecordDocuments.CollectionSequenceKey(query.Collection, Math.Max(query.AfterChangeSequence, -1)),
+            ["to"] = RecordDocuments.CollectionPrefix(query.Collection)[..^1] + "}",
+        };
+        var where = "$.cs > @from AND $.cs < @to";
+        if (query.Index is not null)
+        {
+            parameters["ix"] = RecordDocuments.Truncate(query.Index);
+            where = "$." + RecordDocuments.DocumentIndex + " = @ix AND " + where;
+        }
+
+        return Db.GetCollection(Schema.Documents).Query()
+            .Where(BsonExpression.Create(where, parameters))
+            .OrderBy(FilterTranslator.FieldPath(RecordDocuments.CollectionSequence));
     }
 
     public ValueTask<long> GetChangeSequenceAsync(CancellationToken cancellationToken)

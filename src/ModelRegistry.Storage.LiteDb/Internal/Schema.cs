@@ -13,8 +13,17 @@ internal static class Schema
     /// <summary>Identifies a file written by this adapter.</summary>
     public const string Format = "ModelRegistry.Storage.LiteDb";
 
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The schema version this build writes. Version 1 lacked the <see cref="DocumentIndexValue"/> index; a version-1 file
+    /// is migrated to this version when it is opened (see <see cref="MigrateFromPreviousVersion"/>).
+    /// </summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest schema version this build opens (and migrates).</summary>
+    public const int OldestMigratableVersion = 1;
+
+    /// <summary>The name of the index over a document's index value (<see cref="RecordDocuments.DocumentIndex"/>), added by version 2.</summary>
+    public const string DocumentIndexValue = "ixk";
 
     public const string Meta = "registry_meta";
     public const string Models = "models";
@@ -45,9 +54,11 @@ internal static class Schema
         var audit = db.GetCollection(Audit);
         audit.EnsureIndex("sk", "$.sk");
 
-        // Documents are listed per collection in change-sequence order: one string key "collection|sequence".
+        // Documents are listed per collection in change-sequence order: one string key "collection|sequence"; and by
+        // index value (an approval's version, an edge's source node), which must not read the whole collection.
         var documents = db.GetCollection(Documents);
         documents.EnsureIndex("cs", "$.cs");
+        EnsureDocumentIndexValue(db);
 
         // Metrics: most reads name a model; the retention job and compaction work on time ranges.
         var points = db.GetCollection(MetricPoints);
@@ -57,4 +68,13 @@ internal static class Schema
         rollups.EnsureIndex("m", "$.m");
         rollups.EnsureIndex("h", "$.h");
     }
+
+    /// <summary>
+    /// Brings a version-1 file's layout to <see cref="CurrentVersion"/>: creates the index version 2 added. The caller
+    /// runs it in the transaction that also bumps the schema marker, so a file is either fully migrated or untouched.
+    /// </summary>
+    public static void MigrateFromPreviousVersion(LiteDatabase db) => EnsureDocumentIndexValue(db);
+
+    private static void EnsureDocumentIndexValue(LiteDatabase db)
+        => db.GetCollection(Documents).EnsureIndex(DocumentIndexValue, "$." + RecordDocuments.DocumentIndex);
 }
