@@ -52,7 +52,7 @@ internal static class EdgeReader
         {
             return Read(utf8Json, ref fields);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (JsonFields.IsUnexpected(ex))
         {
             return false;
         }
@@ -67,18 +67,8 @@ internal static class EdgeReader
         }
 
         bool id = false, kind = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (JsonFields.NextProperty(ref reader, out var name))
         {
-            if (reader.ValueIsEscaped)
-            {
-                return false;
-            }
-
-            var name = reader.ValueSpan;
-            if (!reader.Read())
-            {
-                return false;
-            }
 
             if (reader.TokenType == JsonTokenType.Null)
             {

@@ -19,7 +19,7 @@ internal static class NodeReader
             var reader = new Utf8JsonReader(utf8Json);
             return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? ReadNode(ref reader, strings) : null;
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception ex) when (JsonFields.IsUnexpected(ex) || ex is ArgumentException)
         {
             return null;
         }
@@ -33,15 +33,8 @@ internal static class NodeReader
         DateTimeOffset createdAt = default;
         long revision = 0;
         bool hasId = false, hasName = false, hasCreatedBy = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (JsonFields.NextProperty(ref reader, out var property))
         {
-            if (reader.ValueIsEscaped)
-            {
-                return null;
-            }
-
-            var property = reader.ValueSpan;
-            reader.Read();
             var isNull = reader.TokenType == JsonTokenType.Null;
             if (property.SequenceEqual("Id"u8))
             {
@@ -152,7 +145,7 @@ internal static class NodeReader
         bool? personal = null;
         List<string>? categories = null;
         var hasCategories = false;
-        while (NextProperty(ref reader, out var property))
+        while (JsonFields.NextProperty(ref reader, out var property))
         {
             if (property.SequenceEqual("Uri"u8))
             {
@@ -224,7 +217,7 @@ internal static class NodeReader
         Dictionary<string, string>? parameters = null;
         var hasParameters = false;
         DateTimeOffset? startedAt = null, endedAt = null;
-        while (NextProperty(ref reader, out var property))
+        while (JsonFields.NextProperty(ref reader, out var property))
         {
             if (property.SequenceEqual("CodeCommit"u8))
             {
@@ -278,7 +271,7 @@ internal static class NodeReader
         string? environment = null, endpoint = null, region = null;
         double? traffic = null;
         var hasEnvironment = false;
-        while (NextProperty(ref reader, out var property))
+        while (JsonFields.NextProperty(ref reader, out var property))
         {
             if (property.SequenceEqual("Environment"u8))
             {
@@ -310,7 +303,7 @@ internal static class NodeReader
     private static ConsumerDetails? ReadConsumer(ref Utf8JsonReader reader, StringPool strings)
     {
         string? description = null;
-        while (NextProperty(ref reader, out var property))
+        while (JsonFields.NextProperty(ref reader, out var property))
         {
             if (property.SequenceEqual("Description"u8))
             {
@@ -323,25 +316,6 @@ internal static class NodeReader
         }
 
         return new ConsumerDetails { Description = description };
-    }
-
-    /// <summary>Moves to the next property's value; <see langword="false"/> at the end of the object.</summary>
-    private static bool NextProperty(ref Utf8JsonReader reader, out ReadOnlySpan<byte> name)
-    {
-        name = default;
-        if (!reader.Read() || reader.TokenType == JsonTokenType.EndObject)
-        {
-            return false;
-        }
-
-        if (reader.TokenType != JsonTokenType.PropertyName || reader.ValueIsEscaped)
-        {
-            throw new InvalidOperationException("Unexpected property.");
-        }
-
-        name = reader.ValueSpan;
-        reader.Read();
-        return true;
     }
 
     /// <summary>A string or null, shared through <paramref name="strings"/> when given (plain short texts only).</summary>

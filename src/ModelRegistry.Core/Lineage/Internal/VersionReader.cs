@@ -55,7 +55,7 @@ internal static class VersionReader
         {
             return Read(utf8Json, out summary);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (JsonFields.IsUnexpected(ex))
         {
             return false;
         }
@@ -77,18 +77,8 @@ internal static class VersionReader
         DateTimeOffset createdAt = default;
         long revision = 0;
         bool hasModelName = false, hasVersion = false, hasContentHash = false, hasCreatedBy = false, hasUpdatedBy = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (JsonFields.NextProperty(ref reader, out var name))
         {
-            if (reader.ValueIsEscaped)
-            {
-                return false;
-            }
-
-            var name = reader.ValueSpan;
-            if (!reader.Read())
-            {
-                return false;
-            }
 
             var isNull = reader.TokenType == JsonTokenType.Null;
             if (name.SequenceEqual("ModelName"u8))
