@@ -14,8 +14,10 @@ public sealed class SqliteDocumentScanTests : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    [Fact]
-    public async Task Scanning_a_collection_hands_over_what_the_listing_returns_in_first_write_order()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Scanning_a_collection_hands_over_what_the_listing_returns_in_first_write_order(bool mostOfTheStore)
     {
         using var store = _file.Open();
         var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -32,7 +34,7 @@ public sealed class SqliteDocumentScanTests : IDisposable
         await store.CommitAsync(new StoreTransaction([new PutDocument("lineage.edge", "k9", "{\"n\":\"updated\"}", null, 1)], [new AuditDraft(at, "tester", "test.put", "s", "{}")]), _ct);
 
         var scanned = new List<(string Json, long Sequence)>();
-        await ((IDocumentScanner)store).ScanDocumentsAsync("lineage.edge", (json, sequence) => scanned.Add((Encoding.UTF8.GetString(json), sequence)), _ct);
+        await ((IDocumentScanner)store).ScanDocumentsAsync("lineage.edge", (json, sequence) => scanned.Add((Encoding.UTF8.GetString(json), sequence)), mostOfTheStore, _ct);
 
         var listed = await store.ListDocumentsAsync(new DocumentQuery("lineage.edge"), _ct);
         scanned.Should().BeEquivalentTo(listed.Select(d => (d.Json, d.ChangeSequence)));
@@ -48,7 +50,7 @@ public sealed class SqliteDocumentScanTests : IDisposable
     {
         using var store = _file.Open();
         var calls = 0;
-        await ((IDocumentScanner)store).ScanDocumentsAsync("lineage.node", (_, _) => calls++, _ct);
+        await ((IDocumentScanner)store).ScanDocumentsAsync("lineage.node", (_, _) => calls++, mostOfTheStore: false, _ct);
         calls.Should().Be(0);
     }
 

@@ -24,9 +24,13 @@ internal interface IDocumentScanner
     /// </summary>
     /// <param name="collection">The collection.</param>
     /// <param name="visitor">Called once per document, synchronously.</param>
+    /// <param name="mostOfTheStore">
+    /// A hint that the collection holds most of the store's documents (lineage edges): reading everything in order and
+    /// skipping the rest then beats looking each of the collection's documents up. Same documents, same order, either way.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes after the last document.</returns>
-    ValueTask ScanDocumentsAsync(string collection, DocumentVisitor visitor, CancellationToken cancellationToken);
+    ValueTask ScanDocumentsAsync(string collection, DocumentVisitor visitor, bool mostOfTheStore, CancellationToken cancellationToken);
 
     /// <summary>
     /// Hands every stored <see cref="Registry.ModelVersion"/> (the same set an unfiltered

@@ -6,10 +6,13 @@ namespace ModelRegistry.Storage.Sqlite.Internal;
 /// <summary>The bulk read paths: documents and versions handed over as the UTF-8 bytes SQLite holds, without a string per row.</summary>
 internal sealed partial class SqliteRegistryStore : IDocumentScanner
 {
-    // The table in rowid order (first-write order: updates keep the rowid), not through the (collection, change_sequence,
-    // key) index: stepping that index costs a random row lookup per document, 6x the time of the sequential scan over
-    // the lineage graph's 500,000 edges, and the load needs no order.
-    private const string ScanSql = "SELECT json, change_sequence FROM documents NOT INDEXED WHERE collection = ?1 ORDER BY id";
+    // Rowid order (first-write order: updates keep the rowid) either way. Stepping the (collection, change_sequence, key)
+    // index instead costs a random row seek per document: for the benchmark graph's 500,000 edges 1.75 s against 0.50 s
+    // for reading the whole table in order. For a collection that is a small part of the table (its 75,000 nodes), the
+    // whole-table read costs 0.26 s, and taking the collection's rowids from the index, sorted, then seeking them in
+    // ascending order (near-sequential) 0.09 s.
+    private const string ScanTableSql = "SELECT json, change_sequence FROM documents NOT INDEXED WHERE collection = ?1 ORDER BY id";
+    private const string ScanByRowidSql = "SELECT json, change_sequence FROM documents WHERE id IN (SELECT id FROM documents WHERE collection = ?1) ORDER BY id";
 
     // Every row of the table, as an unfiltered version query returns them (it joins nothing); the table's own order.
     private const string ScanVersionsSql = "SELECT doc FROM versions";
@@ -20,11 +23,11 @@ internal sealed partial class SqliteRegistryStore : IDocumentScanner
     /// column, valid until the next step. Microsoft.Data.Sqlite would build a string (and the listing a record) per row,
     /// which for the lineage graph's 500,000 edges was most of its first load.
     /// </remarks>
-    public ValueTask ScanDocumentsAsync(string collection, DocumentVisitor visitor, CancellationToken cancellationToken)
+    public ValueTask ScanDocumentsAsync(string collection, DocumentVisitor visitor, bool mostOfTheStore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(collection);
         ArgumentNullException.ThrowIfNull(visitor);
-        return Scan(ScanSql, collection, (statement, v) => v(raw.sqlite3_column_blob(statement, 0), raw.sqlite3_column_int64(statement, 1)), visitor, cancellationToken);
+        return Scan(mostOfTheStore ? ScanTableSql : ScanByRowidSql, collection, (statement, v) => v(raw.sqlite3_column_blob(statement, 0), raw.sqlite3_column_int64(statement, 1)), visitor, cancellationToken);
     }
 
     /// <inheritdoc />

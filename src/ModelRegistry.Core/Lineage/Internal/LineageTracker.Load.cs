@@ -156,7 +156,8 @@ internal sealed partial class LineageTracker
     {
         if (scanner is not null)
         {
-            await scanner.ScanDocumentsAsync(collection, fromUtf8, cancellationToken);
+            // Edges are most of the documents a registry with lineage holds; nodes a fraction of them.
+            await scanner.ScanDocumentsAsync(collection, fromUtf8, mostOfTheStore: collection == LineageDocuments.EdgeCollection, cancellationToken);
             return;
         }
 
