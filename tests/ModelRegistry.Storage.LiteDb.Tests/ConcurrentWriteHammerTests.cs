@@ -44,6 +44,7 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
         {
             auditRecords.Add((await store.CommitAsync(Tx(new PutModel(Model("shared"), 0)), Ct))[0]);
             using var stop = new CancellationTokenSource();
+            var commits = new CommitSignal();
 
             // Readers run synchronously on threads of their own (never on the thread pool, which the writers keep busy
             // and which hands out new threads slowly on 2 cores), and the writers start only once every reader has read
@@ -54,6 +55,7 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
             {
                 var reads = 0;
                 var readsDuringWrites = 0;
+                long seen = 0;
                 while (reads == 0 || !stop.IsCancellationRequested)
                 {
                     _ = Wait(store.QueryModelsAsync(new StoreQuery(null, [Asc(SearchField.Name)], 50), Ct));
@@ -69,8 +71,9 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
                         readsDuringWrites++;
                     }
 
-                    // Leave the two cores mostly to the writers: the point is reads overlapping writes, not read volume.
-                    Thread.Sleep(10);
+                    // Read again only after the next acknowledged commit: the two cores stay mostly the writers', and
+                    // every further read overlaps the stream of writes (the point is overlap, not read volume).
+                    commits.WaitForNext(ref seen, stop.Token);
                 }
 
                 return readsDuringWrites;
@@ -86,17 +89,17 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
                     var model = Model(name) with { Description = Filler(w, round), Tags = new Dictionary<string, string> { ["writer"] = $"w{w}" } };
                     var v1 = Version(name, "1.0.0") with { Description = Filler(w, round + 1), Tags = new Dictionary<string, string> { ["round"] = $"{round}" } };
                     var v2 = Version(name, "1.1.0-rc.1") with { IdempotencyKey = $"{name}-k" };
-                    Collect(auditRecords, await store.CommitAsync(Tx([new PutModel(model, 0), new PutVersion(v1, 0), new PutVersion(v2, 0)], "model.registered", "version.created", "version.created"), Ct));
+                    Collect(auditRecords, commits, await store.CommitAsync(Tx([new PutModel(model, 0), new PutVersion(v1, 0), new PutVersion(v2, 0)], "model.registered", "version.created", "version.created"), Ct));
 
                     // Update the model's owners (rewrites every version's copy) and a version's tags.
                     var updated = model with { Owners = [$"owner-{round}"], RiskTier = (RiskTier)(round % 3), Revision = 2 };
                     var v1b = v1 with { Stage = ModelStage.Staging, Tags = new Dictionary<string, string> { ["round"] = $"{round}", ["x"] = "y" }, Revision = 2 };
-                    Collect(auditRecords, await store.CommitAsync(Tx([new PutModel(updated, 1), new PutVersion(v1b, 1)], "model.updated", "version.updated"), Ct));
+                    Collect(auditRecords, commits, await store.CommitAsync(Tx([new PutModel(updated, 1), new PutVersion(v1b, 1)], "model.updated", "version.updated"), Ct));
 
                     // Every third model is deleted again, freeing its pages for the next inserts.
                     if (round % 3 == 2)
                     {
-                        Collect(auditRecords, await store.CommitAsync(Tx(new DeleteModel(name, 2), "model.deleted"), Ct));
+                        Collect(auditRecords, commits, await store.CommitAsync(Tx(new DeleteModel(name, 2), "model.deleted"), Ct));
                     }
                     else
                     {
@@ -112,7 +115,7 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
                         var next = current with { Tags = new Dictionary<string, string>(current.Tags) { [$"w{w}-{round}"] = "1" }, Revision = current.Revision + 1 };
                         try
                         {
-                            Collect(auditRecords, await store.CommitAsync(Tx(new PutModel(next, current.Revision), "model.tagged"), Ct));
+                            Collect(auditRecords, commits, await store.CommitAsync(Tx(new PutModel(next, current.Revision), "model.tagged"), Ct));
                             Interlocked.Increment(ref sharedUpdates);
                             break;
                         }
@@ -127,6 +130,7 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
             await Task.WhenAll(writers);
             Volatile.Write(ref writing, 0);
             await stop.CancelAsync();
+            commits.Release();
             var reads = await Task.WhenAll(readers);
             _output.WriteLine($"{auditRecords.Count} commits, {conflicts} conflicts, reads during writes {string.Join(",", reads)} in {clock.Elapsed}");
             reads.Should().OnlyContain(n => n > 0, "reads must not be starved by a stream of write transactions");
@@ -160,11 +164,52 @@ public sealed class ConcurrentWriteHammerTests : IDisposable
     /// <summary>Blocks a reader's own thread until the read completes.</summary>
     private static T Wait<T>(ValueTask<T> read) => read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
 
-    private static void Collect(ConcurrentBag<AuditRecord> bag, IReadOnlyList<AuditRecord> records)
+    private static void Collect(ConcurrentBag<AuditRecord> bag, CommitSignal commits, IReadOnlyList<AuditRecord> records)
     {
         foreach (var record in records)
         {
             bag.Add(record);
+        }
+
+        commits.Committed();
+    }
+
+    /// <summary>Counts acknowledged commits and wakes the readers waiting for the next one (no timing involved).</summary>
+    private sealed class CommitSignal
+    {
+        private readonly object _gate = new();
+        private long _count;
+
+        public void Committed()
+        {
+            lock (_gate)
+            {
+                _count++;
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        /// <summary>Wakes every waiting reader for good (after the writers are done and the stop is requested).</summary>
+        public void Release()
+        {
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        /// <summary>Blocks until a commit newer than <paramref name="seen"/> is acknowledged, or the stop is requested.</summary>
+        public void WaitForNext(ref long seen, CancellationToken stop)
+        {
+            lock (_gate)
+            {
+                while (_count == seen && !stop.IsCancellationRequested)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                seen = _count;
+            }
         }
     }
 

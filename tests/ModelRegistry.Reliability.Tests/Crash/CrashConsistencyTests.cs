@@ -36,21 +36,13 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IDisposabl
             using (var child = ChildEntry.Start("crash", backend.ToString(), file, journalPath, childSeed.ToString(CultureInfo.InvariantCulture), $"i{iteration}-"))
             {
                 var stderr = child.StandardError.ReadToEndAsync();
-                _ = child.StandardOutput.ReadToEndAsync();
-                if (random.Next(8) == 0)
-                {
-                    // Sometimes while it is still starting: opening (and creating) the store must survive a kill too.
-                    await Task.Delay(random.Next(0, 400));
-                }
-                else
-                {
-                    // After the first acknowledged operation (the child's code is compiled by then), so most kills
-                    // land in the middle of the workload rather than in start-up.
-                    await WaitForFirstAcknowledgementAsync(child, journalPath, stderr);
-                    await Task.Delay(random.Next(0, 700));
-                }
-
+                // The kill follows a point of the child's own progress, chosen by the seed (no clock involved):
+                // sometimes "O", when it starts opening (and creating) the store, which must survive a kill too; otherwise
+                // the start of operation n (the kill lands in it or just after) or its return.
+                var target = random.Next(8) == 0 ? "O" : $"{(random.Next(2) == 0 ? 'B' : 'A')} {random.Next(1, 40)}";
+                await WaitForProgressAsync(child, target, stderr);
                 child.Kill();
+                _ = child.StandardOutput.ReadToEndAsync();
                 await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
                 var errors = await stderr;
                 errors.Should().BeEmpty("the child only ever stops by being killed (iteration {0})", iteration);
@@ -70,18 +62,19 @@ public sealed class CrashConsistencyTests(ITestOutputHelper output) : IDisposabl
         totals.Kills.Should().Be(iterations);
     }
 
-    private static async Task WaitForFirstAcknowledgementAsync(Process child, string journalPath, Task<string> stderr)
+    /// <summary>Reads the child's progress lines until <paramref name="target"/>.</summary>
+    private static async Task WaitForProgressAsync(Process child, string target, Task<string> stderr)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        while (CrashJournal.Read(journalPath).Acknowledged.Count == 0)
+        while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
-            if (child.HasExited)
+            if (line == target)
             {
-                throw new InvalidOperationException($"The child exited before it was ready: {await stderr}");
+                return;
             }
-
-            await Task.Delay(10, timeout.Token);
         }
+
+        throw new InvalidOperationException($"The child exited before reaching '{target}': {await stderr}");
     }
 
     private sealed class CrashTotals

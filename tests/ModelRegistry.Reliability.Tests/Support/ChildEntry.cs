@@ -37,11 +37,13 @@ public static class ChildEntry
 
     /// <summary>
     /// Runs the mixed workload until killed (or for 5,000 operations), journaling each operation before it starts
-    /// and after it returns.
+    /// and after it returns, and printing <c>O</c> before it opens the store and <c>B n</c> / <c>A n</c> when it has journaled operation n's
+    /// start / return.
     /// </summary>
     private static async Task RunCrashWorkloadAsync(Backend backend, string file, string journalPath, int seed, string prefix)
     {
         var actor = new SwitchableActor { Current = "alice" };
+        Console.WriteLine("O");
         await using var services = Stores.Open(backend, file, actor);
         using var journal = new CrashJournal(journalPath);
         var lastSequence = await LastSequenceAsync(services.AuditTrail);
@@ -52,6 +54,9 @@ public static class ChildEntry
         {
             var operation = workload.Next();
             journal.Begin(operation.Number, operation.Description, await FingerprintsAsync(services, operation.Keys));
+
+            // Progress for the parent, which kills on it (Console.Out flushes every line).
+            Console.WriteLine($"B {operation.Number}");
             string outcome;
             try
             {
@@ -66,6 +71,7 @@ public static class ChildEntry
             var audit = await AuditAfterAsync(services.AuditTrail, lastSequence);
             lastSequence = audit.Count > 0 ? audit[^1].Sequence : lastSequence;
             journal.Acknowledge(operation.Number, outcome, await FingerprintsAsync(services, operation.Keys), audit);
+            Console.WriteLine($"A {operation.Number}");
         }
     }
 
