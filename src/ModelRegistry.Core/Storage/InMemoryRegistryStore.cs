@@ -273,93 +273,75 @@ internal sealed class InMemoryRegistryStore : IRegistryStore
 
     private void IndexVersion(string modelKey, ModelVersion version)
     {
-        Add(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey);
+        AddTo(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey, NewSortKeySet);
         if (version.IdempotencyKey is { } idempotencyKey)
         {
-            Add(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey);
-        }
-
-        static void Add(Dictionary<(string, string), SortedSet<string>> index, (string, string) value, string sortKey)
-        {
-            if (!index.TryGetValue(value, out var sortKeys))
-            {
-                index[value] = sortKeys = new SortedSet<string>(StringComparer.Ordinal);
-            }
-
-            sortKeys.Add(sortKey);
+            AddTo(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey, NewSortKeySet);
         }
     }
 
     private void UnindexVersion(string modelKey, ModelVersion version)
     {
-        Remove(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey);
+        RemoveFrom(_versionsByHash, (modelKey, version.ContentHash), version.Version.SortKey);
         if (version.IdempotencyKey is { } idempotencyKey)
         {
-            Remove(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey);
-        }
-
-        static void Remove(Dictionary<(string, string), SortedSet<string>> index, (string, string) value, string sortKey)
-        {
-            if (index.TryGetValue(value, out var sortKeys) && sortKeys.Remove(sortKey) && sortKeys.Count == 0)
-            {
-                index.Remove(value);
-            }
+            RemoveFrom(_versionsByIdempotencyKey, (modelKey, idempotencyKey), version.Version.SortKey);
         }
     }
 
     private void IndexDocument(StoredDocument document)
     {
-        Listing(_documentsByCollection, document.Collection).Add(document);
+        AddTo(_documentsByCollection, document.Collection, document, NewListing);
         if (document.Index is { } index)
         {
-            Listing(_documentsByIndex, (document.Collection, index)).Add(document);
-        }
-
-        static SortedSet<StoredDocument> Listing<TKey>(Dictionary<TKey, SortedSet<StoredDocument>> listings, TKey key)
-            where TKey : notnull
-        {
-            if (!listings.TryGetValue(key, out var listing))
-            {
-                listings[key] = listing = new SortedSet<StoredDocument>(ListingOrder.Instance);
-            }
-
-            return listing;
+            AddTo(_documentsByIndex, (document.Collection, index), document, NewListing);
         }
     }
 
     private void UnindexDocument(StoredDocument document)
     {
-        Remove(_documentsByCollection, document.Collection, document);
+        RemoveFrom(_documentsByCollection, document.Collection, document);
         if (document.Index is { } index)
         {
-            Remove(_documentsByIndex, (document.Collection, index), document);
-        }
-
-        static void Remove<TKey>(Dictionary<TKey, SortedSet<StoredDocument>> listings, TKey key, StoredDocument document)
-            where TKey : notnull
-        {
-            if (listings.TryGetValue(key, out var listing) && listing.Remove(document) && listing.Count == 0)
-            {
-                listings.Remove(key);
-            }
+            RemoveFrom(_documentsByIndex, (document.Collection, index), document);
         }
     }
 
     private void IndexAudit(int position)
     {
         var record = _audit[position];
-        Add(_auditBySubject, record.Subject, position);
-        Add(_auditByAction, record.Action, position);
-        Add(_auditByActor, record.Actor, position);
+        AddTo(_auditBySubject, record.Subject, position, NewPositions);
+        AddTo(_auditByAction, record.Action, position, NewPositions);
+        AddTo(_auditByActor, record.Actor, position, NewPositions);
+    }
 
-        static void Add(Dictionary<string, List<int>> index, string value, int position)
+    private static SortedSet<string> NewSortKeySet() => new(StringComparer.Ordinal);
+
+    private static SortedSet<StoredDocument> NewListing() => new(ListingOrder.Instance);
+
+    private static List<int> NewPositions() => [];
+
+    /// <summary>Adds <paramref name="value"/> to the entries an index holds under <paramref name="key"/>, creating them when absent.</summary>
+    private static void AddTo<TKey, TEntries, TValue>(Dictionary<TKey, TEntries> index, TKey key, TValue value, Func<TEntries> create)
+        where TKey : notnull
+        where TEntries : ICollection<TValue>
+    {
+        if (!index.TryGetValue(key, out var entries))
         {
-            if (!index.TryGetValue(value, out var positions))
-            {
-                index[value] = positions = [];
-            }
+            index[key] = entries = create();
+        }
 
-            positions.Add(position);
+        entries.Add(value);
+    }
+
+    /// <summary>Removes <paramref name="value"/> from an index's entries under <paramref name="key"/>, and the key when none are left.</summary>
+    private static void RemoveFrom<TKey, TEntries, TValue>(Dictionary<TKey, TEntries> index, TKey key, TValue value)
+        where TKey : notnull
+        where TEntries : ICollection<TValue>
+    {
+        if (index.TryGetValue(key, out var entries) && entries.Remove(value) && entries.Count == 0)
+        {
+            index.Remove(key);
         }
     }
 
