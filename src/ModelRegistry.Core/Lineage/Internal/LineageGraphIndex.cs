@@ -1139,9 +1139,6 @@ internal sealed class LineageGraphIndex : IDisposable
         /// <summary>The vertex of the node with this id (ignoring case), or -1.</summary>
         public int Find(string id) => _g.Ids.TryGetValue(id, out var vertex) ? vertex : -1;
 
-        /// <summary>The node at a vertex (null while reserved).</summary>
-        public LineageNode? NodeAt(int vertex) => _g.Nodes[vertex];
-
         /// <summary>The shared copy of an actor or custom kind.</summary>
         public string Intern(ReadOnlySpan<char> value) => _g.Intern(value);
 
